@@ -1,0 +1,58 @@
+"""Async Python SDK for Contactflow automations and Automizy contact lists."""
+
+from contactflow_automizy._converter import Model, ResponseFormatError
+from contactflow_automizy._pagination import AsyncPaginator, Page
+from contactflow_automizy._retry import RetryPolicy
+from contactflow_automizy._session import Session, SessionStats
+from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
+from contactflow_automizy._version import __version__
+from contactflow_automizy.automizy import AutomizyClient
+from contactflow_automizy.contactflow import ContactflowClient
+from contactflow_automizy.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    AuthenticationError,
+    BadRequestError,
+    BatchUploadError,
+    ConfigurationError,
+    ConflictError,
+    ContactflowAutomizyError,
+    InternalServerError,
+    NotFoundError,
+    PermissionDeniedError,
+    RateLimitError,
+    UnprocessableEntityError,
+)
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AiohttpTransport",
+    "AsyncPaginator",
+    "AuthenticationError",
+    "AutomizyClient",
+    "BadRequestError",
+    "BatchUploadError",
+    "ConfigurationError",
+    "ConflictError",
+    "ContactflowAutomizyError",
+    "ContactflowClient",
+    "InternalServerError",
+    "Model",
+    "NotFoundError",
+    "Page",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "Request",
+    "Response",
+    "ResponseFormatError",
+    "RetryPolicy",
+    "Session",
+    "SessionStats",
+    "Timeout",
+    "Transport",
+    "UnprocessableEntityError",
+    "__version__",
+]

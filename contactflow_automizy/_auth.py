@@ -1,0 +1,73 @@
+"""Credentials as request headers; the only place that reveals a secret.
+
+``BearerAuth`` takes a token string or an async provider (OAuth2 refresh): the
+provider's token is cached and fetched again once after a 401.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable, Callable
+from typing import Protocol
+
+from contactflow_automizy._config import check_header_value
+from contactflow_automizy._redact import Secret
+
+TokenProvider = Callable[[], Awaitable[str]]
+
+
+class Auth(Protocol):
+    async def headers(self) -> dict[str, str]:
+        """Headers carrying the credentials."""
+
+    def invalidate(self) -> bool:
+        """Forget cached credentials after a 401; True if fetching again may help."""
+
+
+class BearerAuth:
+    """``Authorization: Bearer <token>`` from a string or an async provider."""
+
+    def __init__(self, token: str | TokenProvider) -> None:
+        self._provider: TokenProvider | None = None
+        self._token: Secret | None = None
+        if callable(token):
+            self._provider = token
+        else:
+            self._token = Secret(check_header_value("Authorization", token))
+        self._lock = asyncio.Lock()
+
+    def __repr__(self) -> str:
+        return "BearerAuth(token='***')"
+
+    async def headers(self) -> dict[str, str]:
+        token = self._token
+        if token is None:
+            async with self._lock:
+                if self._token is None and self._provider is not None:
+                    fresh = await self._provider()
+                    self._token = Secret(check_header_value("Authorization", fresh))
+                token = self._token
+        assert token is not None
+        return {"Authorization": "Bearer " + token.reveal()}
+
+    def invalidate(self) -> bool:
+        if self._provider is None:
+            return False
+        self._token = None
+        return True
+
+
+class ApiKeyAuth:
+    """``Api-key: <key>`` (Automizy)."""
+
+    def __init__(self, api_key: str) -> None:
+        self._headers = {"Api-key": check_header_value("Api-key", api_key)}
+
+    def __repr__(self) -> str:
+        return "ApiKeyAuth(api_key='***')"
+
+    async def headers(self) -> dict[str, str]:
+        return self._headers
+
+    def invalidate(self) -> bool:
+        return False

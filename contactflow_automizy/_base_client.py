@@ -1,0 +1,250 @@
+"""What both clients share: request building, auth, JSON and model decoding, paging.
+
+Endpoint mixins call four helpers and nothing else:
+
+* ``await self._json(route, ...)``: the decoded JSON of a 2xx answer;
+* ``await self._model(route, Model, ...)``: that JSON as a model;
+* ``self._paged(route, Model, ...)``: an :class:`AsyncPaginator`;
+* ``self._stream(route, ...)``: ``async with`` a streaming response.
+
+Each takes ``path=`` (values for the route's placeholders), ``query=`` (wire
+names; see :func:`encode_query`), ``json=`` (a model, dict or list) or
+``content=`` (bytes or a re-openable async byte stream), ``headers=`` and
+``node=`` (the Contactflow ``Node`` override, ignored by routes without it).
+"""
+
+from __future__ import annotations
+
+import copy
+import platform
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from types import TracebackType
+from typing import Any, ClassVar, Self, TypeVar
+
+import orjson
+from yarl import URL
+
+from contactflow_automizy._auth import Auth
+from contactflow_automizy._converter import (
+    ResponseFormatError,
+    structure,
+    structurer,
+    unstructure,
+)
+from contactflow_automizy._pagination import AsyncPaginator, PageStyle
+from contactflow_automizy._retry import RetryPolicy
+from contactflow_automizy._routes import Route, encode_query
+from contactflow_automizy._session import Session, as_timeout
+from contactflow_automizy._transport import BodyFactory, Request, Response, Timeout
+from contactflow_automizy._version import __version__
+from contactflow_automizy.errors import AuthenticationError, ConfigurationError
+
+T = TypeVar("T")
+
+USER_AGENT = f"contactflow-automizy/{__version__} python/{platform.python_version()}"
+#: JSON answers are buffered whole; larger ones are refused rather than exhaust memory.
+DEFAULT_MAX_RESPONSE_BYTES = 64 << 20
+
+
+class BaseClient:
+    """Holds a session, an auth and a base URL; subclasses add endpoint mixins."""
+
+    _page_style: ClassVar[PageStyle]
+    _default_page_size: ClassVar[int] = 100
+
+    def __init__(
+        self,
+        *,
+        base_url: URL,
+        auth: Auth,
+        session: Session | None,
+        timeout: Timeout | float | None,
+        max_retries: int | None,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        self._base_url = base_url
+        self._base = str(base_url)
+        self._auth = auth
+        self._owns_session = session is None
+        self._session = session if session is not None else Session()
+        self._timeout = None if timeout is None else as_timeout(timeout)
+        self._retry_policy = None if max_retries is None else RetryPolicy(max_retries=max_retries)
+        self._max_response_bytes = max_response_bytes
+        self._static_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+
+    def __repr__(self) -> str:
+        return f"<{type(self).__name__} base_url={self._base!r}>"
+
+    @property
+    def session(self) -> Session:
+        return self._session
+
+    @property
+    def base_url(self) -> URL:
+        return self._base_url
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the session if this client made it; a shared session stays open."""
+        if self._owns_session:
+            await self._session.close()
+
+    def with_options(
+        self, *, max_retries: int | None = None, timeout: Timeout | float | None = None
+    ) -> Self:
+        """A copy sharing this client's session, with other retry/timeout settings.
+
+        ``client.with_options(max_retries=0).get_node(...)`` overrides one call.
+        """
+        clone = copy.copy(self)
+        clone._owns_session = False
+        if max_retries is not None:
+            clone._retry_policy = RetryPolicy(max_retries=max_retries)
+        if timeout is not None:
+            clone._timeout = as_timeout(timeout)
+        return clone
+
+    @staticmethod
+    def _body(cls: type[T], obj: T | Mapping[str, Any] | None, fields: Mapping[str, Any]) -> T:
+        """A request body from a model, a wire-named mapping, or keyword fields."""
+        if obj is not None and fields:
+            raise ConfigurationError(f"pass a {cls.__name__} or keyword fields, not both")
+        if obj is None:
+            try:
+                return cls(**fields)
+            except TypeError as exc:
+                raise ConfigurationError(f"bad fields for {cls.__name__}: {exc}") from None
+        if isinstance(obj, cls):
+            return obj
+        if isinstance(obj, Mapping):
+            try:
+                return structure(obj, cls)
+            except ResponseFormatError as exc:
+                raise ConfigurationError(str(exc)) from None
+        raise ConfigurationError(
+            f"expected a {cls.__name__} or a mapping, got {type(obj).__name__}"
+        )
+
+    # -- hooks for subclasses -------------------------------------------------
+
+    def _route_headers(self, route: Route, node: str | None) -> Mapping[str, str]:
+        """Per-route headers (Contactflow's ``Node``); none by default."""
+        return {}
+
+    # -- the request path -----------------------------------------------------
+
+    def _build(
+        self,
+        route: Route,
+        *,
+        path: Mapping[str, Any] | None,
+        query: Mapping[str, Any] | None,
+        json: Any,
+        content: bytes | BodyFactory | None,
+        headers: Mapping[str, str] | None,
+        node: str | None,
+    ) -> tuple[URL, dict[str, str], list[tuple[str, str]], bytes | BodyFactory | None]:
+        url = URL(self._base + route.path(**(path or {})), encoded=True)
+        all_headers = {**self._static_headers, **self._route_headers(route, node)}
+        if json is not None:
+            content = orjson.dumps(unstructure(json))
+            all_headers["Content-Type"] = "application/json"
+        if headers:
+            all_headers.update(headers)
+        return url, all_headers, encode_query(query), content
+
+    async def _request(
+        self,
+        route: Route,
+        *,
+        path: Mapping[str, Any] | None = None,
+        query: Mapping[str, Any] | None = None,
+        json: Any = None,
+        content: bytes | BodyFactory | None = None,
+        headers: Mapping[str, str] | None = None,
+        node: str | None = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        """Send ``route``; return the unread 2xx response (the caller must read or close it)."""
+        url, base_headers, params, body = self._build(
+            route, path=path, query=query, json=json, content=content, headers=headers, node=node
+        )
+        auth = self._auth
+
+        async def build() -> Request:
+            return Request(
+                route.method, url, {**base_headers, **await auth.headers()}, params, body
+            )
+
+        send = self._session.send
+        if idempotent is None:
+            idempotent = route.idempotent
+        try:
+            return await send(
+                build, timeout=self._timeout, retry_policy=self._retry_policy, idempotent=idempotent
+            )
+        except AuthenticationError:
+            if not auth.invalidate():
+                raise
+            return await send(
+                build, timeout=self._timeout, retry_policy=self._retry_policy, idempotent=idempotent
+            )
+
+    async def _json(self, route: Route, **kwargs: Any) -> Any:
+        """The decoded JSON of the answer (``None`` for an empty body)."""
+        response = await self._request(route, **kwargs)
+        raw = await response.read(self._max_response_bytes)
+        if not raw.strip():
+            return None
+        try:
+            return orjson.loads(raw)
+        except orjson.JSONDecodeError as exc:
+            raise ResponseFormatError(
+                f"{route.method} {route.template}: the answer is not JSON"
+            ) from exc
+
+    async def _model(self, route: Route, cls: type[T], **kwargs: Any) -> T:
+        return structure(await self._json(route, **kwargs), cls)
+
+    def _paged(
+        self,
+        route: Route,
+        cls: type[T],
+        *,
+        page_size: int | None = None,
+        prefetch: int = 1,
+        **kwargs: Any,
+    ) -> AsyncPaginator[T]:
+        """A lazy paginator; page params are merged into ``query=``."""
+        style = self._page_style
+        size = page_size or self._default_page_size
+        query = dict(kwargs.pop("query", None) or {})
+
+        async def fetch(number: int) -> Any:
+            return await self._json(
+                route, query={**query, **dict(style.params(number, size))}, **kwargs
+            )
+
+        return self._session.paginate(
+            fetch, style, structurer(cls), page_size=size, prefetch=prefetch
+        )
+
+    @asynccontextmanager
+    async def _stream(self, route: Route, **kwargs: Any) -> AsyncIterator[Response]:
+        """``async with`` the 2xx response, body unread, released on exit."""
+        response = await self._request(route, **kwargs)
+        try:
+            yield response
+        finally:
+            await response.aclose()

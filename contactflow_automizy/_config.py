@@ -1,0 +1,67 @@
+"""Settings resolution and validation, done before any request is sent.
+
+Explicit arguments win over environment variables; what is still missing is a
+:class:`ConfigurationError` that names the argument and the variable (never the
+value: it may be a secret).
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import os
+import re
+
+from yarl import URL
+
+from contactflow_automizy.errors import ConfigurationError
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+def from_env(value: str | None, env: str) -> str | None:
+    """``value`` if given, else the environment variable ``env`` (empty counts as unset)."""
+    if value is not None:
+        return value
+    return os.environ.get(env) or None
+
+
+def require(value: str | None, what: str, env: str) -> str:
+    if not value:
+        raise ConfigurationError(f"missing {what}: pass {what}= or set {env}")
+    return value
+
+
+def check_header_value(name: str, value: str) -> str:
+    """Refuse CR/LF and other control characters, which would split headers."""
+    if not isinstance(value, str):
+        raise ConfigurationError(f"the {name} header value must be a string")
+    if _CONTROL.search(value):
+        raise ConfigurationError(f"the {name} header value contains control characters")
+    return value
+
+
+def _is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host.strip("[]")).is_loopback
+    except ValueError:
+        return False
+
+
+def check_base_url(value: str, *, what: str, allow_insecure_http: bool = False) -> URL:
+    """An absolute http(s) URL; plain http only to loopback unless explicitly allowed."""
+    try:
+        url = URL(value)
+    except (TypeError, ValueError) as exc:
+        raise ConfigurationError(f"{what} is not a valid URL") from exc
+    if url.scheme not in ("http", "https") or not url.host:
+        raise ConfigurationError(f"{what} must be an absolute http(s) URL")
+    if url.query_string or url.fragment:
+        raise ConfigurationError(f"{what} must not carry a query or fragment")
+    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+        raise ConfigurationError(
+            f"{what} uses plain http to a non-loopback host; use https "
+            "or pass allow_insecure_http=True"
+        )
+    return url.with_path(url.path.rstrip("/"))

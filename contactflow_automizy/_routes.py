@@ -1,0 +1,135 @@
+"""Declarative routes: method, path template with typed parameters, and query encoding.
+
+A route like ``Route("GET", "/nodes/{nodeUuid:uuid}")`` is all an endpoint
+declares.  Path parameters are validated by kind *before* any request is sent
+and always percent-encoded as one segment, so an id such as ``../nodes`` can
+never reach another path.  Kinds:
+
+* ``uuid``: a UUID (``uuid.UUID`` or its canonical string);
+* ``id``: a positive integer (Automizy ids);
+* ``int``: a non-negative integer;
+* ``str``: any non-empty text without control characters (not ``.``/``..``).
+"""
+
+from __future__ import annotations
+
+import enum
+import functools
+import re
+import uuid
+from collections.abc import Iterable, Mapping
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import quote
+
+import attrs
+
+from contactflow_automizy.errors import ConfigurationError
+
+__all__ = ["Route", "encode_query", "path_segment"]
+
+_PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
+_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+KINDS = ("uuid", "id", "int", "str")
+
+
+def path_segment(name: str, kind: str, value: Any) -> str:
+    """Validate one path parameter and encode it as a single segment."""
+    if kind == "uuid":
+        if isinstance(value, uuid.UUID):
+            return str(value)
+        if isinstance(value, str):
+            try:
+                parsed = uuid.UUID(value)
+            except ValueError:
+                parsed = None
+            if parsed is not None and str(parsed) == value.lower():
+                return str(parsed)
+        raise ConfigurationError(f"{name} must be a UUID, got {value!r}")
+    if kind in ("id", "int"):
+        minimum = 1 if kind == "id" else 0
+        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
+            return str(value)
+        what = "a positive integer" if kind == "id" else "a non-negative integer"
+        raise ConfigurationError(f"{name} must be {what}, got {value!r}")
+    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
+    if not text or text in (".", "..") or _CONTROL.search(text):
+        raise ConfigurationError(f"{name} must be a non-empty path segment, got {value!r}")
+    return quote(text, safe="")
+
+
+@functools.lru_cache(maxsize=512)
+def _compile(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+    literals: list[str] = []
+    params: list[tuple[str, str]] = []
+    last = 0
+    for match in _PLACEHOLDER.finditer(template):
+        kind = match.group(2) or "str"
+        if kind not in KINDS:
+            raise ValueError(f"unknown parameter kind {kind!r} in {template!r}")
+        literals.append(template[last : match.start()])
+        params.append((match.group(1), kind))
+        last = match.end()
+    literals.append(template[last:])
+    return tuple(literals), tuple(params)
+
+
+@attrs.frozen
+class Route:
+    """One API operation: HTTP method, path template, and whether it is node-scoped.
+
+    ``node`` marks Contactflow operations that send the ``Node`` header;
+    ``idempotent`` overrides the method's default for retries (a read-only
+    POST such as a search is safe to repeat).
+    """
+
+    method: str
+    template: str
+    node: bool = False
+    idempotent: bool | None = None
+
+    @property
+    def param_names(self) -> tuple[str, ...]:
+        return tuple(name for name, _ in _compile(self.template)[1])
+
+    def path(self, **values: Any) -> str:
+        """The encoded path, every parameter validated by its kind."""
+        literals, params = _compile(self.template)
+        if not params:
+            return self.template
+        missing = [name for name, _ in params if name not in values]
+        if missing:
+            raise ConfigurationError(f"missing path parameter(s): {', '.join(missing)}")
+        parts = [literals[0]]
+        for (name, kind), literal in zip(params, literals[1:], strict=True):
+            parts.append(path_segment(name, kind, values[name]))
+            parts.append(literal)
+        return "".join(parts)
+
+
+def _query_value(value: Any) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, enum.Enum):
+        return str(value.value)
+    if isinstance(value, datetime):
+        return (value if value.tzinfo is not None else value.replace(tzinfo=UTC)).isoformat()
+    if isinstance(value, date | uuid.UUID | int | float | str):
+        return str(value) if not isinstance(value, date) else value.isoformat()
+    raise ConfigurationError(f"cannot send {type(value).__name__} as a query value")
+
+
+def encode_query(query: Mapping[str, Any] | None) -> list[tuple[str, str]]:
+    """Wire-named query to pairs: ``None`` dropped, lists repeat the key,
+    booleans as ``true``/``false``, date-times ISO-8601 with offset (naive = UTC)."""
+    pairs: list[tuple[str, str]] = []
+    if not query:
+        return pairs
+    for key, value in query.items():
+        if value is None:
+            continue
+        if isinstance(value, Iterable) and not isinstance(value, str | bytes | Mapping):
+            pairs.extend((key, _query_value(v)) for v in value if v is not None)
+        else:
+            pairs.append((key, _query_value(value)))
+    return pairs

@@ -1,0 +1,215 @@
+"""``Session``: the connection pool, the retry loop and the client-side limits.
+
+One session can serve any number of clients (a Contactflow and an Automizy
+client sharing one pool).  It sends fully built :class:`Request` objects; auth
+headers, URLs and models are the clients' business.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import random as _random
+from collections.abc import Awaitable, Callable
+from contextlib import AbstractAsyncContextManager, nullcontext
+from types import TracebackType
+from typing import Any, Self, TypeVar
+
+import attrs
+
+from contactflow_automizy._pagination import AsyncPaginator, PageFetcher, PageStyle
+from contactflow_automizy._ratelimit import TokenBucket
+from contactflow_automizy._redact import redact_url
+from contactflow_automizy._retry import RetryPolicy, parse_retry_after
+from contactflow_automizy._transport import (
+    AiohttpTransport,
+    Request,
+    Response,
+    Timeout,
+    Transport,
+)
+from contactflow_automizy.errors import APIConnectionError, status_error
+
+__all__ = ["Session", "SessionStats"]
+
+log = logging.getLogger("contactflow_automizy")
+
+T = TypeVar("T")
+
+#: Error bodies are buffered to build messages; no more than this is kept.
+MAX_ERROR_BODY = 1 << 20
+
+
+@attrs.define
+class SessionStats:
+    """Running counters, for summaries and benchmarks."""
+
+    requests: int = 0
+    retries: int = 0
+    failures: int = 0
+
+
+class Session:
+    """Owns the transport (connection pool), retry policy and client-side limits.
+
+    Safe to build outside a running loop: nothing connects until the first
+    request.  ``close()`` is idempotent.  ``max_concurrency`` bounds requests in
+    flight across every client; ``rate_limit`` (requests/second) keeps a job
+    under an account quota.  ``sleep`` and ``random`` are injectable so retry
+    timing can be tested without waiting.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        max_connections_per_host: int = 0,
+        timeout: Timeout | float | None = None,
+        max_retries: int = 3,
+        retry_policy: RetryPolicy | None = None,
+        rate_limit: float | None = None,
+        max_concurrency: int | None = None,
+        verify_ssl: bool = True,
+        transport: Transport | None = None,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        random: Callable[[], float] = _random.random,
+    ) -> None:
+        self.transport: Transport = transport or AiohttpTransport(
+            max_connections=max_connections,
+            max_connections_per_host=max_connections_per_host,
+            verify_ssl=verify_ssl,
+        )
+        self.timeout = as_timeout(timeout)
+        self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
+        self.stats = SessionStats()
+        self._bucket = TokenBucket(rate_limit, sleep=sleep) if rate_limit else None
+        self._max_concurrency = max_concurrency
+        self._semaphore: asyncio.Semaphore | None = None
+        self._sleep = sleep
+        self._random = random
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<Session transport={type(self.transport).__name__} closed={self._closed}>"
+
+    @property
+    def closed(self) -> bool:
+        return self._closed
+
+    async def __aenter__(self) -> Self:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.close()
+
+    async def close(self) -> None:
+        """Close the pool; calling it again does nothing."""
+        if not self._closed:
+            self._closed = True
+            await self.transport.aclose()
+
+    def _slot(self) -> AbstractAsyncContextManager[Any]:
+        if self._max_concurrency is None:
+            return nullcontext()
+        if self._semaphore is None:
+            self._semaphore = asyncio.Semaphore(self._max_concurrency)
+        return self._semaphore
+
+    async def send(
+        self,
+        request: Request | Callable[[], Awaitable[Request]],
+        *,
+        timeout: Timeout | None = None,
+        retry_policy: RetryPolicy | None = None,
+        idempotent: bool | None = None,
+    ) -> Response:
+        """Send with retries; return the first 2xx response, unread.
+
+        ``request`` may be a coroutine factory, rebuilt for every attempt (fresh
+        auth headers, a re-opened upload stream).  Non-2xx answers become
+        :class:`APIStatusError` subclasses once retries are exhausted.
+        """
+        if self._closed:
+            raise APIConnectionError("the session is closed")
+        policy = retry_policy or self.retry_policy
+        timeout = timeout or self.timeout
+        attempt = 0
+        while True:
+            req = request if isinstance(request, Request) else await request()
+            if self._bucket is not None:
+                await self._bucket.acquire()
+            self.stats.requests += 1
+            retry_after: float | None = None
+            try:
+                async with self._slot():
+                    response = await self.transport.send(req, timeout)
+                    if response.status < 300:
+                        return response
+                    body = await _read_error_body(response)
+            except APIConnectionError as exc:
+                if not policy.retry_error(req.method, exc, attempt, idempotent):
+                    self.stats.failures += 1
+                    exc.attempts = attempt + 1
+                    raise
+                reason = str(exc.message)
+            else:
+                retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if not policy.retry_status(req.method, response.status, attempt, idempotent):
+                    self.stats.failures += 1
+                    raise status_error(
+                        response.status,
+                        body,
+                        method=req.method,
+                        url=str(req.url),
+                        headers=response.headers,
+                        reason=response.reason,
+                        retry_after=retry_after,
+                        attempts=attempt + 1,
+                    )
+                reason = f"HTTP {response.status}"
+            delay = policy.delay(attempt, retry_after, self._random)
+            attempt += 1
+            self.stats.retries += 1
+            log.debug(
+                "retrying %s %s (attempt %d of %d) in %.2fs after %s",
+                req.method,
+                redact_url(req.url),
+                attempt + 1,
+                policy.max_retries + 1,
+                delay,
+                reason,
+            )
+            await self._sleep(delay)
+
+    def paginate(
+        self,
+        fetch: PageFetcher,
+        style: PageStyle,
+        structure: Callable[[Any], T],
+        *,
+        page_size: int,
+        prefetch: int = 1,
+    ) -> AsyncPaginator[T]:
+        """A lazy paginator over ``fetch`` (page number -> decoded JSON)."""
+        return AsyncPaginator(fetch, style, structure, page_size=page_size, prefetch=prefetch)
+
+
+async def _read_error_body(response: Response) -> bytes:
+    try:
+        return await response.read(MAX_ERROR_BODY)
+    except APIConnectionError:
+        return b""
+
+
+def as_timeout(value: Timeout | float | None) -> Timeout:
+    """Accept seconds as shorthand for a total timeout."""
+    if value is None:
+        return Timeout()
+    if isinstance(value, Timeout):
+        return value
+    return Timeout(total=float(value), read=float(value))

@@ -1,0 +1,226 @@
+"""The only place that does network I/O: the ``Transport`` protocol and its aiohttp backend.
+
+A transport sends one :class:`Request` and returns a :class:`Response` whose
+body can be read whole or streamed.  It knows nothing of retries, auth or
+models (that is :class:`~contactflow_automizy.Session`'s job), so another
+backend (the in-process emulator, a test double) costs a few dozen lines.
+Failures are reported as :class:`APIConnectionError` / :class:`APITimeoutError`
+with ``request_sent`` saying whether the server may have seen the request.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import ssl
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
+from typing import Protocol, runtime_checkable
+
+import aiohttp
+import attrs
+from yarl import URL
+
+from contactflow_automizy.errors import APIConnectionError, APITimeoutError
+
+__all__ = [
+    "AiohttpTransport",
+    "BodyFactory",
+    "Request",
+    "Response",
+    "Timeout",
+    "Transport",
+]
+
+#: A request body that can be produced again for a retry (a streamed upload).
+BodyFactory = Callable[[], AsyncIterable[bytes]]
+
+
+@attrs.frozen
+class Timeout:
+    """Seconds allowed for the whole request, for connecting, and between reads."""
+
+    total: float | None = 300.0
+    connect: float | None = 10.0
+    read: float | None = 60.0
+
+
+@attrs.frozen
+class Request:
+    """One HTTP request, fully built: URL already encoded, headers final."""
+
+    method: str
+    url: URL
+    headers: Mapping[str, str] = attrs.field(factory=dict)
+    params: Sequence[tuple[str, str]] = ()
+    content: bytes | BodyFactory | None = None
+
+
+@runtime_checkable
+class Response(Protocol):
+    """What a transport returns: status, headers and a body read once."""
+
+    status: int
+    reason: str
+    headers: Mapping[str, str]
+
+    async def read(self, limit: int | None = None) -> bytes:
+        """The whole body; raises :class:`APIConnectionError` past ``limit`` bytes."""
+
+    def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
+        """The body in chunks, for streaming to disk."""
+
+    async def aclose(self) -> None:
+        """Release the connection (idempotent)."""
+
+
+@runtime_checkable
+class Transport(Protocol):
+    """Send requests; own whatever pool of connections that takes."""
+
+    async def send(self, request: Request, timeout: Timeout) -> Response: ...
+
+    async def aclose(self) -> None: ...
+
+
+class _AiohttpResponse:
+    __slots__ = ("_resp", "headers", "reason", "status")
+
+    def __init__(self, resp: aiohttp.ClientResponse) -> None:
+        self._resp = resp
+        self.status = resp.status
+        self.reason = resp.reason or ""
+        self.headers: Mapping[str, str] = resp.headers
+
+    async def read(self, limit: int | None = None) -> bytes:
+        try:
+            with _translate_errors(self._resp.method, str(self._resp.url), sent=True):
+                if limit is None:
+                    return await self._resp.read()
+                length = self._resp.content_length
+                if length is not None and length > limit:
+                    raise _too_big(limit)
+                data = await self._resp.content.read(limit + 1)
+                if len(data) > limit:
+                    raise _too_big(limit)
+                rest = await self._resp.content.read()
+                data += rest
+                if len(data) > limit:
+                    raise _too_big(limit)
+                return data
+        finally:
+            self._resp.release()
+
+    async def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
+        try:
+            with _translate_errors(self._resp.method, str(self._resp.url), sent=True):
+                async for chunk in self._resp.content.iter_chunked(chunk_size):
+                    yield chunk
+        finally:
+            self._resp.release()
+
+    async def aclose(self) -> None:
+        self._resp.release()
+
+
+def _too_big(limit: int) -> APIConnectionError:
+    return APIConnectionError(f"response body larger than the {limit}-byte limit")
+
+
+class _translate_errors:
+    """Map aiohttp/asyncio failures to the SDK's connection errors."""
+
+    def __init__(self, method: str, url: str, *, sent: bool) -> None:
+        self.method, self.url, self.sent = method, url, sent
+
+    def __enter__(self) -> None:
+        return None
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        if exc is None or isinstance(exc, APIConnectionError):
+            return
+        if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+            raise APITimeoutError(
+                "request timed out", method=self.method, url=self.url, request_sent=self.sent
+            ) from exc
+        if isinstance(exc, aiohttp.ClientConnectorError):
+            raise APIConnectionError(
+                f"could not connect: {exc.os_error.strerror or type(exc.os_error).__name__}",
+                method=self.method,
+                url=self.url,
+                request_sent=False,
+            ) from exc
+        if isinstance(exc, aiohttp.ClientError | OSError):
+            raise APIConnectionError(
+                f"connection failed: {type(exc).__name__}",
+                method=self.method,
+                url=self.url,
+                request_sent=self.sent,
+            ) from exc
+
+
+class AiohttpTransport:
+    """The default backend: one shared ``aiohttp.ClientSession`` and ``TCPConnector``.
+
+    The aiohttp session is created on first use, inside the running loop, so
+    the transport can be built anywhere (aiohttp requires a loop to exist).
+    """
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        max_connections_per_host: int = 0,
+        keepalive_timeout: float = 30.0,
+        dns_cache_ttl: int = 300,
+        verify_ssl: bool = True,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        if max_connections < 1:
+            raise ValueError("max_connections must be at least 1")
+        self._connector_args = {
+            "limit": max_connections,
+            "limit_per_host": max_connections_per_host,
+            "keepalive_timeout": keepalive_timeout,
+            "ttl_dns_cache": dns_cache_ttl,
+        }
+        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else verify_ssl
+        self._session: aiohttp.ClientSession | None = None
+        self._closed = False
+
+    def _client(self) -> aiohttp.ClientSession:
+        if self._session is None:
+            if self._closed:
+                raise APIConnectionError("the transport is closed")
+            connector = aiohttp.TCPConnector(ssl=self._ssl, **self._connector_args)  # type: ignore[arg-type]
+            self._session = aiohttp.ClientSession(
+                connector=connector,
+                auto_decompress=True,
+                raise_for_status=False,
+                skip_auto_headers=("User-Agent",),
+            )
+        return self._session
+
+    async def send(self, request: Request, timeout: Timeout) -> Response:
+        client = self._client()
+        data: object = request.content
+        if callable(data):
+            data = data()
+        url = str(request.url)
+        with _translate_errors(request.method, url, sent=True):
+            resp = await client.request(
+                request.method,
+                request.url,
+                headers=request.headers,
+                params=request.params or None,
+                data=data,
+                allow_redirects=False,
+                timeout=aiohttp.ClientTimeout(
+                    total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
+                ),
+            )
+        return _AiohttpResponse(resp)
+
+    async def aclose(self) -> None:
+        self._closed = True
+        session, self._session = self._session, None
+        if session is not None:
+            await session.close()

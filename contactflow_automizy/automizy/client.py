@@ -1,0 +1,43 @@
+"""``AutomizyClient``: the endpoint mixins composed on the shared base client."""
+
+from __future__ import annotations
+
+from contactflow_automizy._auth import ApiKeyAuth
+from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
+from contactflow_automizy._config import check_base_url, from_env, require
+from contactflow_automizy._session import Session
+from contactflow_automizy._transport import Timeout
+from contactflow_automizy.automizy.contacts import ContactsMixin
+from contactflow_automizy.automizy.tags import TagsMixin
+
+DEFAULT_BASE_URL = "https://api.automizy-gateway-1.com"
+
+
+class AutomizyClient(ContactsMixin, TagsMixin):
+    """Async client of the Automizy REST API (contact manager and import service).
+
+    ``api_key`` is sent as ``Api-key``; missing arguments fall back to
+    ``AUTOMIZY_API_KEY`` and ``AUTOMIZY_BASE_URL``.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        base_url: str | None = None,
+        *,
+        session: Session | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+        allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        key = require(from_env(api_key, "AUTOMIZY_API_KEY"), "api_key", "AUTOMIZY_API_KEY")
+        url = from_env(base_url, "AUTOMIZY_BASE_URL") or DEFAULT_BASE_URL
+        super().__init__(
+            base_url=check_base_url(url, what="base_url", allow_insecure_http=allow_insecure_http),
+            auth=ApiKeyAuth(key),
+            session=session,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )

@@ -1,0 +1,5 @@
+"""The Contactflow API 2.49.0: client, models and route table."""
+
+from contactflow_automizy.contactflow.client import ContactflowClient
+
+__all__ = ["ContactflowClient"]

@@ -1,0 +1,61 @@
+"""``ContactflowClient``: the endpoint mixins composed on the shared base client."""
+
+from __future__ import annotations
+
+from contactflow_automizy._auth import BearerAuth, TokenProvider
+from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
+from contactflow_automizy._config import check_base_url, from_env, require
+from contactflow_automizy._routes import path_segment
+from contactflow_automizy._session import Session
+from contactflow_automizy._transport import Timeout
+from contactflow_automizy.contactflow.customers import CustomersMixin
+from contactflow_automizy.contactflow.nodes import NodesMixin
+
+
+class ContactflowClient(NodesMixin, CustomersMixin):
+    """Async client of the Contactflow API 2.49.0.
+
+    ``token`` is a string or an async callable returning one (OAuth2 refresh;
+    called again once after a 401).  ``node`` is the default ``Node`` header;
+    node-scoped methods take ``node=`` to override it.  Missing arguments fall
+    back to ``CONTACTFLOW_TOKEN``, ``CONTACTFLOW_NODE`` and
+    ``CONTACTFLOW_BASE_URL``.
+    """
+
+    def __init__(
+        self,
+        token: str | TokenProvider | None = None,
+        node: str | None = None,
+        base_url: str | None = None,
+        *,
+        session: Session | None = None,
+        timeout: Timeout | float | None = None,
+        max_retries: int | None = None,
+        allow_insecure_http: bool = False,
+        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+    ) -> None:
+        url = require(
+            from_env(base_url, "CONTACTFLOW_BASE_URL"), "base_url", "CONTACTFLOW_BASE_URL"
+        )
+        resolved_token = (
+            token
+            if callable(token)
+            else require(from_env(token, "CONTACTFLOW_TOKEN"), "token", "CONTACTFLOW_TOKEN")
+        )
+        resolved_node = from_env(node, "CONTACTFLOW_NODE")
+        self._node = (
+            path_segment("node", "uuid", resolved_node) if resolved_node is not None else None
+        )
+        super().__init__(
+            base_url=check_base_url(url, what="base_url", allow_insecure_http=allow_insecure_http),
+            auth=BearerAuth(resolved_token),
+            session=session,
+            timeout=timeout,
+            max_retries=max_retries,
+            max_response_bytes=max_response_bytes,
+        )
+
+    @property
+    def node(self) -> str | None:
+        """The default ``Node`` header value."""
+        return self._node

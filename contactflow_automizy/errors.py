@@ -1,0 +1,285 @@
+"""Everything the SDK raises, and the one parser for both APIs' error bodies.
+
+Both APIs describe failures in different shapes; users should not care.  Every
+non-2xx answer becomes an :class:`APIStatusError` subclass chosen by status,
+with ``message``, ``field_errors`` and ``logref`` filled from whichever shape
+the body had (see :func:`parse_error_body`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+import orjson
+
+from contactflow_automizy._redact import redact_url
+
+__all__ = [
+    "APIConnectionError",
+    "APIStatusError",
+    "APITimeoutError",
+    "AuthenticationError",
+    "BadRequestError",
+    "BatchUploadError",
+    "ConfigurationError",
+    "ConflictError",
+    "ContactflowAutomizyError",
+    "InternalServerError",
+    "NotFoundError",
+    "PermissionDeniedError",
+    "RateLimitError",
+    "UnprocessableEntityError",
+    "parse_error_body",
+    "status_error",
+]
+
+FieldError = tuple[str | None, str]
+
+_MAX_MESSAGE = 500
+_TAG = re.compile(rb"<[^>]*>")
+_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+_SPACE = re.compile(r"\s+")
+
+
+class ContactflowAutomizyError(Exception):
+    """Base of every exception the SDK raises."""
+
+
+class ConfigurationError(ContactflowAutomizyError, ValueError):
+    """Bad or missing settings or arguments, found before any request is sent."""
+
+
+class APIConnectionError(ContactflowAutomizyError):
+    """The request could not be sent, or the connection broke before an answer.
+
+    ``request_sent`` is False only when the SDK knows the server never saw the
+    request (connect failure): that is what makes a POST safe to retry.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        method: str = "",
+        url: str = "",
+        request_sent: bool = True,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.method = method
+        self.url = redact_url(url)
+        self.request_sent = request_sent
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        where = f" ({self.method} {self.url})" if self.method else ""
+        tries = f" after {self.attempts} attempts" if self.attempts > 1 else ""
+        return f"{self.message}{where}{tries}"
+
+
+class APITimeoutError(APIConnectionError):
+    """The request timed out (connect, read or total)."""
+
+
+class APIStatusError(ContactflowAutomizyError):
+    """The server answered with a non-2xx status."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        status: int,
+        body: bytes = b"",
+        field_errors: list[FieldError] | None = None,
+        logref: str | None = None,
+        method: str = "",
+        url: str = "",
+        headers: Mapping[str, str] | None = None,
+        attempts: int = 1,
+    ) -> None:
+        super().__init__(message)
+        self.message = message
+        self.status = status
+        self.body = body
+        self.field_errors: list[FieldError] = field_errors or []
+        self.logref = logref
+        self.method = method
+        self.url = redact_url(url)
+        self.headers: Mapping[str, str] = headers or {}
+        self.attempts = attempts
+
+    def __str__(self) -> str:
+        text = f"{self.status} {self.method} {self.url}: {self.message}".replace("  ", " ")
+        if self.field_errors:
+            detail = "; ".join(f"{f}: {m}" if f else m for f, m in self.field_errors[:5])
+            text += f" [{detail}]"
+        if self.logref:
+            text += f" (logref {self.logref})"
+        if self.attempts > 1:
+            text += f" after {self.attempts} attempts"
+        return text
+
+
+class BadRequestError(APIStatusError):
+    """400."""
+
+
+class AuthenticationError(APIStatusError):
+    """401: the token or API key was refused."""
+
+
+class PermissionDeniedError(APIStatusError):
+    """403."""
+
+
+class NotFoundError(APIStatusError):
+    """404."""
+
+
+class ConflictError(APIStatusError):
+    """409: e.g. an e-mail address or merge tag already taken."""
+
+
+class UnprocessableEntityError(APIStatusError):
+    """422: the server's validation refused the input; see ``field_errors``."""
+
+
+class RateLimitError(APIStatusError):
+    """429; ``retry_after`` is the server's advice in seconds, if it gave one."""
+
+    retry_after: float | None = None
+
+
+class InternalServerError(APIStatusError):
+    """Any 5xx."""
+
+
+class BatchUploadError(ContactflowAutomizyError):
+    """A customer batch failed after retries; says what was sent and rolled back."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        source_uuid: str,
+        customers_sent: int,
+        packets_sent: int,
+        failed_packet: int | None,
+        rolled_back: bool,
+        rollback_error: BaseException | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.source_uuid = source_uuid
+        self.customers_sent = customers_sent
+        self.packets_sent = packets_sent
+        self.failed_packet = failed_packet
+        self.rolled_back = rolled_back
+        self.rollback_error = rollback_error
+
+
+_BY_STATUS: dict[int, type[APIStatusError]] = {
+    400: BadRequestError,
+    401: AuthenticationError,
+    403: PermissionDeniedError,
+    404: NotFoundError,
+    409: ConflictError,
+    422: UnprocessableEntityError,
+    429: RateLimitError,
+}
+
+
+def _clip(text: str) -> str:
+    text = _SPACE.sub(" ", text).strip()
+    return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
+
+
+def _field_errors(errors: Any) -> list[FieldError]:
+    """Flatten the shapes seen in ``errors``: {field, message}, {field: msg}, "msg"."""
+    if isinstance(errors, Mapping):
+        errors = [errors]
+    if not isinstance(errors, list):
+        return [(None, _clip(str(errors)))] if errors not in (None, "") else []
+    out: list[FieldError] = []
+    for item in errors:
+        if isinstance(item, Mapping):
+            if "message" in item and set(item) <= {"field", "message", "code", "logref"}:
+                field = item.get("field")
+                out.append((None if field is None else str(field), _clip(str(item["message"]))))
+            else:
+                out.extend((str(k), _clip(str(v))) for k, v in item.items())
+        elif item is not None:
+            out.append((None, _clip(str(item))))
+    return out
+
+
+def parse_error_body(
+    body: bytes, content_type: str = ""
+) -> tuple[str | None, list[FieldError], str | None]:
+    """Return ``(message, field_errors, logref)`` from any error body; never raises.
+
+    Understands Contactflow ``{message, logref, errors}`` and Automizy's
+    ``{errors: [{field: msg}]}``, ``{errors: [{field, message}]}``,
+    ``{message, path}`` and ``{error, id}``; plain text and HTML fall back to
+    their (tag-stripped) text.
+    """
+    stripped = body.strip()
+    if not stripped:
+        return None, [], None
+    data: Any
+    try:
+        data = orjson.loads(stripped)
+    except (orjson.JSONDecodeError, RecursionError):
+        data = None
+    else:
+        if isinstance(data, Mapping):
+            fields = _field_errors(data.get("errors"))
+            raw = data.get("message") or data.get("error") or data.get("detail")
+            message = _clip(str(raw)) if raw not in (None, "") else None
+            if message is None and fields:
+                message = fields[0][1]
+            logref = data.get("logref")
+            return message, fields, None if logref is None else _clip(str(logref))
+        if isinstance(data, list):
+            fields = _field_errors(data)
+            return (fields[0][1] if fields else None), fields, None
+        if isinstance(data, str):
+            return _clip(data) or None, [], None
+    if b"<" in stripped and ("html" in content_type or stripped[:1] == b"<"):
+        title = _TITLE.search(stripped)
+        raw_text = title.group(1) if title else _TAG.sub(b" ", stripped)
+        text = _clip(raw_text.decode("utf-8", "replace"))
+        return text or None, [], None
+    return _clip(stripped.decode("utf-8", "replace")) or None, [], None
+
+
+def status_error(
+    status: int,
+    body: bytes,
+    *,
+    method: str,
+    url: str,
+    headers: Mapping[str, str],
+    reason: str = "",
+    retry_after: float | None = None,
+    attempts: int = 1,
+) -> APIStatusError:
+    """Build the right :class:`APIStatusError` subclass for a non-2xx answer."""
+    message, fields, logref = parse_error_body(body, headers.get("Content-Type", ""))
+    cls = _BY_STATUS.get(status) or (InternalServerError if status >= 500 else APIStatusError)
+    err = cls(
+        message or reason or f"HTTP {status}",
+        status=status,
+        body=body,
+        field_errors=fields,
+        logref=logref,
+        method=method,
+        url=url,
+        headers=dict(headers),
+        attempts=attempts,
+    )
+    if isinstance(err, RateLimitError):
+        err.retry_after = retry_after
+    return err
