@@ -1,0 +1,1 @@
+"""Bulk work: transactional customer batches, streamed CSV imports, concurrent mapping."""
