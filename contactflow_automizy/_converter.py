@@ -80,10 +80,9 @@ def _identity(value: Any, _: Any = None) -> Any:
     return value
 
 
-for _primitive in (str, int, float, bool):
-    converter.register_structure_hook(_primitive, _identity)
-_FREE_FORM = (dict[str, Any], list[Any], list[dict[str, Any]], Any)
-converter.register_structure_hook_func(lambda t: t in _FREE_FORM, _identity)
+# Exact matches only: a StrEnum is a str subclass and must reach the enum hook.
+_PASSTHROUGH = (str, int, float, bool, dict[str, Any], list[Any], list[dict[str, Any]], Any)
+converter.register_structure_hook_func(lambda t: t in _PASSTHROUGH, _identity)
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime | Any:
@@ -105,18 +104,16 @@ converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(datetime, _unstructure_datetime)
 
 
-def _enum_hook(cls: type[enum.Enum]) -> Callable[[Any, Any], Any]:
-    members = {m.value: m for m in cls}
-
-    def structure_enum(value: Any, _: Any) -> Any:
-        return members.get(value, value)
-
-    return structure_enum
+def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
+    try:
+        return cls(value)
+    except ValueError:
+        return value  # a value newer than this SDK: keep it as sent
 
 
-converter.register_structure_hook_factory(
-    lambda t: isinstance(t, type) and issubclass(t, enum.Enum), _enum_hook
-)
+# Registered by class so a StrEnum finds this hook before cattrs' own one for ``str``.
+converter.register_structure_hook(enum.StrEnum, _structure_enum)
+converter.register_structure_hook(enum.Enum, _structure_enum)
 
 
 def _model_structure(cls: type[Model]) -> Callable[[Any, Any], Model]:

@@ -1,0 +1,242 @@
+"""Auth headers, settings resolution, validation before any request, and secret redaction."""
+
+from __future__ import annotations
+
+import logging
+
+import pytest
+from aioresponses import aioresponses
+from yarl import URL
+
+from contactflow_automizy import (
+    AuthenticationError,
+    AutomizyClient,
+    ConfigurationError,
+    ContactflowClient,
+    Session,
+)
+from tests.conftest import API_KEY, AZ_BASE, CF_BASE, NODE, TOKEN
+
+NODE_URL = f"{CF_BASE}/nodes/{NODE}"
+OTHER_NODE = "11111111-2222-4333-8444-555555555555"
+CONTACT_URL = f"{AZ_BASE}/contact-manager-service-http/public/api/contact-manager/contact/7"
+
+
+def _sent_headers(mocked: aioresponses, method: str, url: str, index: int = 0) -> dict[str, str]:
+    return dict(mocked.requests[(method, URL(url))][index].kwargs["headers"])
+
+
+async def test_contactflow_sends_bearer_token(cf: ContactflowClient, mocked: aioresponses) -> None:
+    mocked.get(NODE_URL, payload={"uuid": NODE})
+    await cf.get_node(NODE)
+    headers = _sent_headers(mocked, "GET", NODE_URL)
+    assert headers["Authorization"] == f"Bearer {TOKEN}"
+    assert headers["Accept"] == "application/json"
+    assert "Node" not in headers  # /nodes is not node-scoped
+
+
+async def test_node_header_default_and_override(
+    cf: ContactflowClient, mocked: aioresponses
+) -> None:
+    automation = "6a1c3f52-5d2e-4a6c-9d1c-2f0e8b7a9c11"
+    url = f"{CF_BASE}/automations/{automation}/customers/batch?sourceUuid={NODE}"
+    mocked.delete(url)
+    mocked.delete(url)
+    await cf.delete_customer_batch(automation, NODE)
+    await cf.delete_customer_batch(automation, NODE, node=OTHER_NODE)
+    assert _sent_headers(mocked, "DELETE", url, 0)["Node"] == NODE
+    assert _sent_headers(mocked, "DELETE", url, 1)["Node"] == OTHER_NODE
+
+
+async def test_node_scoped_call_without_node_fails_before_sending(
+    session: Session, mocked: aioresponses
+) -> None:
+    async with ContactflowClient(TOKEN, base_url=CF_BASE, session=session) as cf:
+        automation = "6a1c3f52-5d2e-4a6c-9d1c-2f0e8b7a9c11"
+        with pytest.raises(ConfigurationError, match="CONTACTFLOW_NODE"):
+            await cf.delete_customer_batch(automation, NODE)
+        with pytest.raises(ConfigurationError, match="node must be a UUID"):
+            await cf.delete_customer_batch(automation, NODE, node="not-a-uuid")
+    assert not mocked.requests
+
+
+async def test_token_provider_is_called_again_once_after_401(
+    session: Session, mocked: aioresponses
+) -> None:
+    issued: list[str] = []
+
+    async def provider() -> str:
+        issued.append(f"tok-{len(issued)}")
+        return issued[-1]
+
+    async with ContactflowClient(provider, NODE, CF_BASE, session=session) as cf:
+        mocked.get(NODE_URL, status=401, payload={"message": "expired"})
+        mocked.get(NODE_URL, payload={"uuid": NODE})
+        await cf.get_node(NODE)
+        assert issued == ["tok-0", "tok-1"]
+        assert _sent_headers(mocked, "GET", NODE_URL, 1)["Authorization"] == "Bearer tok-1"
+        mocked.get(NODE_URL, status=401, repeat=True)
+        with pytest.raises(AuthenticationError):
+            await cf.get_node(NODE)
+        assert len(issued) == 3  # one refresh per call, not a loop
+
+
+async def test_static_token_is_not_retried_on_401(
+    cf: ContactflowClient, mocked: aioresponses
+) -> None:
+    mocked.get(NODE_URL, status=401, repeat=True)
+    with pytest.raises(AuthenticationError):
+        await cf.get_node(NODE)
+    assert len(mocked.requests[("GET", URL(NODE_URL))]) == 1
+
+
+async def test_automizy_sends_api_key(az: AutomizyClient, mocked: aioresponses) -> None:
+    mocked.get(CONTACT_URL, payload={"id": 7, "emailAddress": "a@b.co", "status": "ACTIVE"})
+    contact = await az.get_contact(7)
+    assert contact.email_address == "a@b.co"
+    headers = _sent_headers(mocked, "GET", CONTACT_URL)
+    assert headers["Api-key"] == API_KEY
+    assert "Authorization" not in headers
+
+
+def test_env_fallbacks(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("CONTACTFLOW_BASE_URL", "https://env.example.test/v2/")
+    monkeypatch.setenv("CONTACTFLOW_TOKEN", "env-token")
+    monkeypatch.setenv("CONTACTFLOW_NODE", NODE)
+    cf = ContactflowClient()
+    assert str(cf.base_url) == "https://env.example.test/v2"
+    assert cf.node == NODE
+    monkeypatch.setenv("AUTOMIZY_API_KEY", "env-key")
+    assert str(AutomizyClient().base_url) == "https://api.automizy-gateway-1.com"
+    monkeypatch.setenv("AUTOMIZY_BASE_URL", "https://az.env.test")
+    assert str(AutomizyClient().base_url) == "https://az.env.test"
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "needle"),
+    [
+        ({"token": "t"}, "base_url"),
+        ({"base_url": "https://h"}, "token"),
+        ({"token": "", "base_url": "https://h"}, "CONTACTFLOW_TOKEN"),
+    ],
+)
+def test_missing_settings_name_what_is_missing(
+    monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, str], needle: str
+) -> None:
+    for var in ("CONTACTFLOW_BASE_URL", "CONTACTFLOW_TOKEN", "CONTACTFLOW_NODE"):
+        monkeypatch.delenv(var, raising=False)
+    with pytest.raises(ConfigurationError, match=needle):
+        ContactflowClient(**kwargs)  # type: ignore[arg-type]
+
+
+def test_missing_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("AUTOMIZY_API_KEY", raising=False)
+    with pytest.raises(ConfigurationError, match="AUTOMIZY_API_KEY"):
+        AutomizyClient()
+
+
+@pytest.mark.parametrize("bad", ["tok\r\nX-Evil: 1", "tok\nx", "tok\x00", "tok\x7f"])
+def test_control_characters_in_secrets_are_refused(bad: str) -> None:
+    with pytest.raises(ConfigurationError) as info:
+        ContactflowClient(bad, NODE, CF_BASE)
+    assert bad not in str(info.value)
+    with pytest.raises(ConfigurationError):
+        AutomizyClient(bad, AZ_BASE)
+
+
+async def test_control_characters_from_a_token_provider_are_refused(
+    session: Session, mocked: aioresponses
+) -> None:
+    async def provider() -> str:
+        return "abc\r\nInjected: yes"
+
+    async with ContactflowClient(provider, NODE, CF_BASE, session=session) as cf:
+        with pytest.raises(ConfigurationError):
+            await cf.get_node(NODE)
+    assert not mocked.requests
+
+
+@pytest.mark.parametrize(
+    ("url", "ok"),
+    [
+        ("http://127.0.0.1:8080", True),
+        ("http://localhost:1", True),
+        ("http://[::1]:1", True),
+        ("http://api.example.com", False),
+        ("ftp://example.com", False),
+        ("/relative", False),
+        ("https://h/x?q=1", False),
+    ],
+)
+def test_base_url_rules(url: str, ok: bool) -> None:
+    if ok:
+        ContactflowClient(TOKEN, NODE, url)
+    else:
+        with pytest.raises(ConfigurationError):
+            ContactflowClient(TOKEN, NODE, url)
+
+
+def test_plain_http_needs_an_explicit_opt_in() -> None:
+    client = ContactflowClient(TOKEN, NODE, "http://api.example.com", allow_insecure_http=True)
+    assert client.base_url.scheme == "http"
+
+
+async def test_secrets_never_show_in_repr_errors_or_logs(
+    cf: ContactflowClient,
+    az: AutomizyClient,
+    mocked: aioresponses,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, status=403, payload={"message": "forbidden"})
+    mocked.get(CONTACT_URL, status=401, body=b"bad key")
+    with caplog.at_level(logging.DEBUG):
+        with pytest.raises(Exception) as cf_err:
+            await cf.get_node(NODE)
+        with pytest.raises(Exception) as az_err:
+            await az.get_contact(7)
+    texts = [
+        repr(cf),
+        str(cf),
+        repr(az),
+        repr(cf._auth),
+        repr(az._auth),
+        str(cf_err.value),
+        repr(cf_err.value),
+        str(az_err.value),
+        repr(az_err.value),
+        caplog.text,
+    ]
+    for text in texts:
+        assert TOKEN not in text and API_KEY not in text
+
+
+async def test_invalid_path_ids_are_refused_before_sending(
+    cf: ContactflowClient, az: AutomizyClient, mocked: aioresponses
+) -> None:
+    for bad in ("../nodes", "", "1234", NODE + "/x", f"{NODE}?a=1"):
+        with pytest.raises(ConfigurationError):
+            await cf.get_node(bad)
+    for bad_id in (0, -1, "7", 1.5, True, None):
+        with pytest.raises(ConfigurationError):
+            await az.get_contact(bad_id)  # type: ignore[arg-type]
+    assert not mocked.requests
+
+
+async def test_bodies_accept_models_mappings_or_keywords(
+    cf: ContactflowClient, mocked: aioresponses
+) -> None:
+    from contactflow_automizy.contactflow.models import Node
+
+    url = f"{CF_BASE}/nodes"
+    for _ in range(3):
+        mocked.post(url, payload={"uuid": NODE, "name": "x"})
+    await cf.create_node(Node(name="x", sms_active=True))
+    await cf.create_node({"name": "x", "smsActive": True})
+    await cf.create_node(name="x", sms_active=True)
+    bodies = [c.kwargs["data"] for c in mocked.requests[("POST", URL(url))]]
+    assert bodies == [b'{"name":"x","smsActive":true}'] * 3
+    with pytest.raises(ConfigurationError):
+        await cf.create_node(Node(name="x"), name="y")
+    with pytest.raises(ConfigurationError):
+        await cf.create_node(not_a_field=1)

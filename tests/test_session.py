@@ -1,0 +1,183 @@
+"""Session retry loop and limits, driven through aioresponses (no real sleeping)."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+import aiohttp
+import pytest
+from aioresponses import aioresponses
+from yarl import URL
+
+from contactflow_automizy import (
+    APIConnectionError,
+    APITimeoutError,
+    ContactflowClient,
+    InternalServerError,
+    NotFoundError,
+    RateLimitError,
+    Session,
+)
+from contactflow_automizy._ratelimit import TokenBucket
+from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
+
+NODE_URL = f"{CF_BASE}/nodes/{NODE}"
+CUSTOMERS_URL = re.compile(r".*/automations/.*/customers$")
+AUTOMATION = "6a1c3f52-5d2e-4a6c-9d1c-2f0e8b7a9c11"
+
+
+def _connect_error() -> aiohttp.ClientConnectorError:
+    return aiohttp.ClientConnectorError(
+        connection_key=None,  # type: ignore[arg-type]
+        os_error=ConnectionRefusedError(111, "Connection refused"),
+    )
+
+
+async def test_get_retries_503_then_succeeds(
+    cf: ContactflowClient, mocked: aioresponses, no_sleep: NoSleep
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, status=502)
+    mocked.get(NODE_URL, payload={"uuid": NODE, "name": "n"})
+    node = await cf.get_node(NODE)
+    assert node.name == "n"
+    assert len(mocked.requests[("GET", URL(NODE_URL))]) == 3
+    assert no_sleep.delays == [0.5, 1.0]  # full jitter with random()=1.0: base * 2**n
+    assert cf.session.stats.retries == 2
+
+
+async def test_retries_exhausted_raise_with_attempt_count(
+    cf: ContactflowClient, mocked: aioresponses, no_sleep: NoSleep
+) -> None:
+    mocked.get(NODE_URL, status=500, body=b'{"message": "boom", "logref": "L1"}', repeat=True)
+    with pytest.raises(InternalServerError) as info:
+        await cf.get_node(NODE)
+    assert info.value.attempts == 4
+    assert info.value.logref == "L1"
+    assert len(no_sleep.delays) == 3
+
+
+async def test_post_is_not_retried_after_500(cf: ContactflowClient, mocked: aioresponses) -> None:
+    mocked.post(CUSTOMERS_URL, status=500, repeat=True)
+    with pytest.raises(InternalServerError):
+        await cf.add_customer(AUTOMATION, user_pk="u1")
+    assert sum(len(v) for v in mocked.requests.values()) == 1
+
+
+async def test_post_retries_429_honouring_retry_after(
+    cf: ContactflowClient, mocked: aioresponses, no_sleep: NoSleep
+) -> None:
+    mocked.post(CUSTOMERS_URL, status=429, headers={"Retry-After": "2"})
+    mocked.post(CUSTOMERS_URL, status=503)
+    mocked.post(CUSTOMERS_URL, payload={"userPk": "u1"})
+    customer = await cf.add_customer(AUTOMATION, user_pk="u1")
+    assert customer.user_pk == "u1"
+    assert no_sleep.delays == [2.0, 1.0]
+
+
+async def test_post_retries_a_connect_error_but_not_a_broken_connection(
+    cf: ContactflowClient, mocked: aioresponses
+) -> None:
+    mocked.post(CUSTOMERS_URL, exception=_connect_error())
+    mocked.post(CUSTOMERS_URL, payload={"userPk": "u1"})
+    assert (await cf.add_customer(AUTOMATION, user_pk="u1")).user_pk == "u1"
+
+    mocked.post(CUSTOMERS_URL, exception=aiohttp.ServerDisconnectedError())
+    with pytest.raises(APIConnectionError) as info:
+        await cf.add_customer(AUTOMATION, user_pk="u2")
+    assert info.value.request_sent is True
+    assert info.value.attempts == 1
+
+
+async def test_timeouts_retry_for_get_only(cf: ContactflowClient, mocked: aioresponses) -> None:
+    mocked.get(NODE_URL, exception=TimeoutError())
+    mocked.get(NODE_URL, payload={"uuid": NODE})
+    assert (await cf.get_node(NODE)).uuid == NODE
+    mocked.post(CUSTOMERS_URL, exception=TimeoutError())
+    with pytest.raises(APITimeoutError):
+        await cf.add_customer(AUTOMATION, user_pk="u1")
+
+
+async def test_rate_limit_error_after_retries(cf: ContactflowClient, mocked: aioresponses) -> None:
+    mocked.get(NODE_URL, status=429, headers={"Retry-After": "1"}, repeat=True)
+    with pytest.raises(RateLimitError) as info:
+        await cf.get_node(NODE)
+    assert info.value.retry_after == 1.0
+
+
+async def test_max_retries_zero_and_per_call_override(
+    session: Session, mocked: aioresponses
+) -> None:
+    async with ContactflowClient(TOKEN, NODE, CF_BASE, session=session, max_retries=0) as cf:
+        mocked.get(NODE_URL, status=503)
+        with pytest.raises(InternalServerError):
+            await cf.get_node(NODE)
+        mocked.get(NODE_URL, status=503)
+        mocked.get(NODE_URL, payload={"uuid": NODE})
+        assert (await cf.with_options(max_retries=1).get_node(NODE)).uuid == NODE
+        assert not session.closed  # the option copy never closes the shared session
+
+
+async def test_404_is_not_retried(cf: ContactflowClient, mocked: aioresponses) -> None:
+    mocked.get(NODE_URL, status=404, payload={"message": "Node not found"})
+    with pytest.raises(NotFoundError, match="Node not found"):
+        await cf.get_node(NODE)
+    assert len(mocked.requests[("GET", URL(NODE_URL))]) == 1
+
+
+async def test_retries_are_logged_at_debug_with_attempt_and_no_secret(
+    cf: ContactflowClient, mocked: aioresponses, caplog: pytest.LogCaptureFixture
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, payload={"uuid": NODE})
+    with caplog.at_level(logging.DEBUG, logger="contactflow_automizy"):
+        await cf.get_node(NODE)
+    records = [r for r in caplog.records if r.name == "contactflow_automizy"]
+    assert len(records) == 1 and records[0].levelno == logging.DEBUG
+    assert "attempt 2 of 4" in records[0].getMessage()
+    assert TOKEN not in caplog.text
+
+
+async def test_closed_session_refuses_requests(mocked: aioresponses) -> None:
+    session = Session()
+    await session.close()
+    await session.close()  # idempotent
+    cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
+    with pytest.raises(APIConnectionError, match="closed"):
+        await cf.get_node(NODE)
+
+
+async def test_client_closes_only_the_session_it_made() -> None:
+    shared = Session()
+    async with ContactflowClient(TOKEN, NODE, CF_BASE, session=shared):
+        pass
+    assert not shared.closed
+    await shared.close()
+    own = ContactflowClient(TOKEN, NODE, CF_BASE)
+    await own.close()
+    assert own.session.closed
+
+
+def test_session_builds_outside_a_running_loop() -> None:
+    session = Session(max_connections=5, rate_limit=10, max_concurrency=3)
+    assert not session.closed
+    ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
+
+
+async def test_token_bucket_spaces_requests_with_an_injected_clock() -> None:
+    now = [0.0]
+    waits: list[float] = []
+
+    async def fake_sleep(seconds: float) -> None:
+        waits.append(seconds)
+        now[0] += seconds
+
+    bucket = TokenBucket(rate=10, burst=2, clock=lambda: now[0], sleep=fake_sleep)
+    for _ in range(5):
+        await bucket.acquire()
+    assert waits == pytest.approx([0.1, 0.1, 0.1])
+    now[0] += 1.0  # idle time refills up to the burst only
+    await bucket.acquire()
+    await bucket.acquire()
+    assert len(waits) == 3
