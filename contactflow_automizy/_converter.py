@@ -20,6 +20,8 @@ structuring within a small factor of parsing the JSON itself.
 from __future__ import annotations
 
 import enum
+import types
+import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from typing import Any, TypeVar, cast
@@ -82,7 +84,21 @@ def _identity(value: Any, _: Any = None) -> Any:
 
 # Exact matches only: a StrEnum is a str subclass and must reach the enum hook.
 _PASSTHROUGH = (str, int, float, bool, dict[str, Any], list[Any], list[dict[str, Any]], Any)
-converter.register_structure_hook_func(lambda t: t in _PASSTHROUGH, _identity)
+_NONE = type(None)
+_UNION = type(typing.Optional[int])  # noqa: UP045 - the typing.Union form, as cattrs may pass it
+
+
+def _is_passthrough(t: Any) -> bool:
+    """Exact passthrough types, and ``X | None`` of them (None passes through too)."""
+    if t in _PASSTHROUGH:
+        return True
+    args = getattr(t, "__args__", None)
+    if args and len(args) == 2 and _NONE in args and type(t) in (types.UnionType, _UNION):
+        return (args[0] if args[1] is _NONE else args[1]) in _PASSTHROUGH
+    return False
+
+
+converter.register_structure_hook_func(_is_passthrough, _identity)
 
 
 def _structure_datetime(value: Any, _: Any) -> datetime | Any:

@@ -30,12 +30,15 @@ __all__ = ["Route", "encode_query", "path_segment"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
 KINDS = ("uuid", "id", "int", "str")
 
 
 def path_segment(name: str, kind: str, value: Any) -> str:
     """Validate one path parameter and encode it as a single segment."""
     if kind == "uuid":
+        if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
+            return value  # the common case, without building a UUID
         if isinstance(value, uuid.UUID):
             return str(value)
         if isinstance(value, str):

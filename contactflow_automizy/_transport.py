@@ -11,6 +11,7 @@ with ``request_sent`` saying whether the server may have seen the request.
 from __future__ import annotations
 
 import asyncio
+import functools
 import ssl
 from collections.abc import AsyncIterable, AsyncIterator, Callable, Mapping, Sequence
 from typing import Protocol, runtime_checkable
@@ -93,21 +94,25 @@ class _AiohttpResponse:
     async def read(self, limit: int | None = None) -> bytes:
         try:
             with _translate_errors(self._resp.method, str(self._resp.url), sent=True):
-                if limit is None:
-                    return await self._resp.read()
                 length = self._resp.content_length
-                if length is not None and length > limit:
+                if limit is None or (length is not None and length <= limit):
+                    return await self._resp.read()
+                if length is not None:
                     raise _too_big(limit)
-                data = await self._resp.content.read(limit + 1)
-                if len(data) > limit:
-                    raise _too_big(limit)
-                rest = await self._resp.content.read()
-                data += rest
-                if len(data) > limit:
-                    raise _too_big(limit)
-                return data
+                return await self._read_bounded(limit)
         finally:
             self._resp.release()
+
+    async def _read_bounded(self, limit: int) -> bytes:
+        """A body of unknown length, read in chunks and refused past ``limit``."""
+        chunks: list[bytes] = []
+        size = 0
+        async for chunk in self._resp.content.iter_any():
+            size += len(chunk)
+            if size > limit:
+                raise _too_big(limit)
+            chunks.append(chunk)
+        return b"".join(chunks)
 
     async def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
         try:
@@ -157,6 +162,13 @@ class _translate_errors:
             ) from exc
 
 
+@functools.lru_cache(maxsize=64)
+def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(
+        total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
+    )
+
+
 class AiohttpTransport:
     """The default backend: one shared ``aiohttp.ClientSession`` and ``TCPConnector``.
 
@@ -195,7 +207,6 @@ class AiohttpTransport:
                 connector=connector,
                 auto_decompress=True,
                 raise_for_status=False,
-                skip_auto_headers=("User-Agent",),
             )
         return self._session
 
@@ -213,9 +224,7 @@ class AiohttpTransport:
                 params=request.params or None,
                 data=data,
                 allow_redirects=False,
-                timeout=aiohttp.ClientTimeout(
-                    total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
-                ),
+                timeout=_client_timeout(timeout),
             )
         return _AiohttpResponse(resp)
 
