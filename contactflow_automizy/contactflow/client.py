@@ -8,11 +8,32 @@ from contactflow_automizy._config import check_base_url, from_env, require
 from contactflow_automizy._routes import path_segment
 from contactflow_automizy._session import Session
 from contactflow_automizy._transport import Timeout
+from contactflow_automizy.contactflow.actions import ActionsMixin
+from contactflow_automizy.contactflow.automations import AutomationsMixin
 from contactflow_automizy.contactflow.customers import CustomersMixin
+from contactflow_automizy.contactflow.definitions import DefinitionsMixin
+from contactflow_automizy.contactflow.external_contents import ExternalContentsMixin
+from contactflow_automizy.contactflow.kpis import KpisMixin
 from contactflow_automizy.contactflow.nodes import NodesMixin
+from contactflow_automizy.contactflow.settings import SettingsMixin
+from contactflow_automizy.contactflow.subscriptions import SubscriptionsMixin
+from contactflow_automizy.contactflow.tokens import TokensMixin
+from contactflow_automizy.contactflow.user import UserMixin
 
 
-class ContactflowClient(NodesMixin, CustomersMixin):
+class ContactflowClient(
+    UserMixin,
+    ActionsMixin,
+    NodesMixin,
+    SettingsMixin,
+    AutomationsMixin,
+    CustomersMixin,
+    TokensMixin,
+    ExternalContentsMixin,
+    SubscriptionsMixin,
+    KpisMixin,
+    DefinitionsMixin,
+):
     """Async client of the Contactflow API 2.49.0.
 
     ``token`` is a string or an async callable returning one (OAuth2 refresh;

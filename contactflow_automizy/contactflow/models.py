@@ -113,3 +113,232 @@ class BatchSource(Model):
     source_label: str | None = None
     source_uuid: str | None = None
     status: BatchStatus | None = None
+
+
+@attrs.define(kw_only=True)
+class CurrentUser(Model):
+    """``GET /user``: the user (``base``, ``extended``; inner shapes not documented)."""
+
+    base: dict[str, Any] | None = None
+    extended: dict[str, Any] | None = None
+
+
+class SettingCategory(enum.StrEnum):
+    INTEGRATION = "INTEGRATION"
+
+
+class SettingType(enum.StrEnum):
+    CLAB_API_SOAP = "CLAB_API_SOAP"
+    HUB = "HUB"
+
+
+@attrs.define(kw_only=True)
+class Setting(Model):
+    """A node setting (an integration); ``value`` is free-form and kept as data."""
+
+    uuid: str | None = None
+    label: str | None = None
+    category: SettingCategory | None = None
+    type: SettingType | None = None
+    value: dict[str, Any] | None = None
+
+
+@attrs.define(kw_only=True)
+class SettingsList(Model):
+    """``GET /settings``: the node's settings, grouped by category."""
+
+    integrations: list[Setting] = attrs.field(factory=list)
+
+
+class AutomationStatus(enum.StrEnum):
+    COMMITTED = "COMMITTED"
+    PAUSED = "PAUSED"
+    RUNNING = "RUNNING"
+    ARCHIVED = "ARCHIVED"
+    DRAFT = "DRAFT"
+    ERROR = "ERROR"
+    TO_ARCHIVE = "TO_ARCHIVE"
+    TO_DELETE = "TO_DELETE"
+
+
+class AutomationCategory(enum.StrEnum):
+    CUSTOM = "Custom"
+
+
+class StepType(enum.StrEnum):
+    """The action a step performs (also the names ``GET /actions`` returns)."""
+
+    CLAB_CAMPAIGN_SMS = "CLAB_CAMPAIGN_SMS"
+    CLAB_CAMPAIGN = "CLAB_CAMPAIGN"
+    WEBHOOK = "WEBHOOK"
+    TAG = "TAG"
+    FROM_LAST_STEP = "FROM_LAST_STEP"
+    WAIT_AND_CHECK = "WAIT_AND_CHECK"
+    WAIT_FOR_TRIGGER = "WAIT_FOR_TRIGGER"
+    AB_TEST = "AB_TEST"
+    NO_ACTION = "NO_ACTION"
+
+
+@attrs.define(kw_only=True)
+class Automation(Model):
+    """An automation.  The seed does not detail trigger events, steps, connections
+    or statistics, so they stay plain JSON data (sent back unchanged)."""
+
+    uuid: str | None = None
+    name: str | None = None
+    category: AutomationCategory | None = None
+    author: str | None = None
+    start_date: datetime | None = None
+    timezone: str | None = None
+    status: AutomationStatus | None = None
+    created: datetime | None = None
+    created_by: str | None = None
+    description: str | None = None
+    end_date: datetime | None = None
+    unique_token: bool | None = None
+    remove_action_primary: bool | None = None
+    source_description: str | None = None
+    trigger_events: list[dict[str, Any]] | None = None
+    steps: list[dict[str, Any]] | None = None
+    connections: list[dict[str, Any]] | None = None
+    statistics: dict[str, Any] | None = None
+
+
+@attrs.define(kw_only=True)
+class AutomationStatusUpdate(Model):
+    """Body of ``PATCH /automations/{uuid}``: a new status and, optionally, name."""
+
+    name: str | None = None
+    status: AutomationStatus | None = None
+
+
+@attrs.define(kw_only=True)
+class StepFeedbacks(Model):
+    """Feedbacks of one step; ``feedbacks`` is not detailed by the seed."""
+
+    uuid: str | None = None
+    type: str | None = None
+    operation: StepType | None = None
+    description: str | None = None
+    feedbacks: dict[str, Any] | None = None
+
+
+@attrs.define(kw_only=True)
+class AutomationFeedbacks(Model):
+    automation_uuid: str | None = None
+    steps: list[StepFeedbacks] = attrs.field(factory=list)
+
+
+@attrs.define(kw_only=True)
+class Categories(Model):
+    """``{categories: [...]}`` of the automation category definitions."""
+
+    categories: list[str] = attrs.field(factory=list)
+
+
+class AggregatedTokenStatus(enum.StrEnum):
+    """The coarse token status the token search and report filter on."""
+
+    RUNNING = "RUNNING"
+    COMPLETED = "COMPLETED"
+    ERROR = "ERROR"
+
+
+class TokenSort(enum.StrEnum):
+    """Fields ``search_tokens`` may sort by."""
+
+    AUTOMATION_UUID = "automationUuid"
+    CLAB_UUID = "clabUuid"
+    RECIPIENT = "recipient"
+    STEP_UUID = "stepUuid"
+    STATUS = "status"
+
+
+@attrs.define(kw_only=True)
+class Token(Model):
+    """A customer's token: where it stands in an automation.
+
+    ``status`` (e.g. ``READY``) and ``step_type`` (e.g. ``ACTION``) are plain
+    strings: the seed shows one sample value and no enumeration.
+    """
+
+    uuid: str | None = None
+    user_pk: str | None = None
+    clab_uuid: str | None = None
+    attributes: dict[str, Any] | None = None
+    automation_uuid: str | None = None
+    automation_name: str | None = None
+    step_uuid: str | None = None
+    step_operation: StepType | None = None
+    step_type: str | None = None
+    step_description: str | None = None
+    enter_step_date: datetime | None = None
+    enter_automation_date: datetime | None = None
+    status: str | None = None
+    automation_status: AutomationStatus | None = None
+    error_date: datetime | None = None
+    error_message: str | None = None
+
+
+@attrs.define(kw_only=True)
+class EmailDesignerConfig(Model):
+    enabled: bool | None = None
+
+
+@attrs.define(kw_only=True)
+class MailModel(Model):
+    """A SEND mail group usable as a message model (fields not documented: see ``extra``)."""
+
+
+@attrs.define(kw_only=True)
+class SmsModel(Model):
+    """A SMS mail group usable as a message model (fields not documented: see ``extra``)."""
+
+
+@attrs.define(kw_only=True)
+class PageBuilderTemplate(Model):
+    """A PageBuilder template.  The seed shows no fields; ``id`` (the integer
+    ``templateId`` of the pages endpoints) and ``name`` are assumed, the rest is
+    in ``extra``."""
+
+    id: int | None = None
+    name: str | None = None
+
+
+@attrs.define(kw_only=True)
+class PageBuilderPage(Model):
+    id: int | None = None
+    template_id: int | None = None
+    name: str | None = None
+
+
+@attrs.define(kw_only=True)
+class TestEmail(Model):
+    """Body of ``POST /external-contents/email-test``; ``attributes`` items are not
+    detailed by the seed and are sent as given."""
+
+    __test__ = False  # not a pytest test class despite the name
+
+    model_identifier: int | None = None
+    sender_name: str | None = None
+    sender_email: str | None = None
+    sender_reply_to: str | None = None
+    subject: str | None = None
+    html_content: str | None = None
+    text_content: str | None = None
+    custom_ref: str | None = None
+    email: str | None = None
+    attributes: list[dict[str, Any]] | None = None
+
+
+@attrs.define(kw_only=True)
+class SendSubscriptions(Model):
+    """Send subscriptions mapped in the source Send (items not detailed by the seed)."""
+
+    subscriptions: list[dict[str, Any]] = attrs.field(factory=list)
+
+
+@attrs.define(kw_only=True)
+class NodeKpi(Model):
+    """A node's basic infos and its automations' status aggregate (fields not
+    documented by the seed: see ``extra``)."""

@@ -1,0 +1,181 @@
+"""Query filters: typed keyword arguments, checked and renamed to the seed's wire names.
+
+Each filter set is declared twice, side by side: a ``TypedDict`` for type
+checkers and IDEs (``**filters: Unpack[...]``) and a table of runtime checks
+(a test keeps their keys equal).  Enum-typed values are refused before any
+request is sent; ``None`` means "no filter"; wire names are the camelCase of
+the argument names.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Callable, Iterable, Mapping
+from datetime import datetime
+from typing import Any, TypedDict, TypeVar
+
+from contactflow_automizy._converter import to_camel
+from contactflow_automizy._routes import path_segment
+from contactflow_automizy.contactflow.models import (
+    AggregatedTokenStatus,
+    AutomationCategory,
+    AutomationStatus,
+    StepType,
+    TokenSort,
+)
+from contactflow_automizy.errors import ConfigurationError
+
+__all__ = [
+    "AUTOMATION_FILTERS",
+    "AUTOMATION_REPORT_FILTERS",
+    "TOKEN_FILTERS",
+    "TOKEN_REPORT_FILTERS",
+    "AutomationFilters",
+    "AutomationReportFilters",
+    "TokenFilters",
+    "TokenReportFilters",
+    "check_enum",
+    "to_query",
+]
+
+Check = Callable[[str, Any], Any]
+E = TypeVar("E", bound=enum.Enum)
+
+
+def check_enum(name: str, cls: type[E], value: E | str | None) -> E | None:
+    """``value`` (a member or its wire string) as a member of ``cls``; else ConfigurationError."""
+    if value is None:
+        return None
+    try:
+        return cls(value)
+    except ValueError:
+        allowed = ", ".join(str(m.value) for m in cls)
+        raise ConfigurationError(f"{name} must be one of {allowed}; got {value!r}") from None
+
+
+def _enum(cls: type[E]) -> Check:
+    return lambda name, value: check_enum(name, cls, value)
+
+
+def _enums(cls: type[E]) -> Check:
+    """One value or several (any iterable); sent as a repeated key."""
+
+    def check(name: str, value: Any) -> list[E | None]:
+        values = [value] if isinstance(value, str | enum.Enum) else value
+        if not isinstance(values, Iterable) or isinstance(values, Mapping):
+            raise ConfigurationError(f"{name} must be a value or a list of values")
+        return [check_enum(name, cls, v) for v in values]
+
+    return check
+
+
+def _typed(*types: type) -> Check:
+    def check(name: str, value: Any) -> Any:
+        if not isinstance(value, types):
+            wanted = " or ".join(t.__name__ for t in types)
+            raise ConfigurationError(f"{name} must be {wanted}, got {type(value).__name__}")
+        return value
+
+    return check
+
+
+def _uuid(name: str, value: Any) -> str:
+    return path_segment(name, "uuid", value)
+
+
+_text = _typed(str)
+_when = _typed(datetime)
+_flag = _typed(bool)
+
+
+def to_query(checks: Mapping[str, Check], filters: Mapping[str, Any]) -> dict[str, Any]:
+    """Check snake_case ``filters`` against ``checks``; return them by wire name (None dropped)."""
+    unknown = filters.keys() - checks.keys()
+    if unknown:
+        raise ConfigurationError(
+            f"unknown filter(s): {', '.join(sorted(unknown))}; "
+            f"expected some of {', '.join(sorted(checks))}"
+        )
+    return {
+        to_camel(name): checks[name](name, value)
+        for name, value in filters.items()
+        if value is not None
+    }
+
+
+class _AutomationCommon(TypedDict, total=False):
+    name: str | None
+    description: str | None
+    status: Iterable[AutomationStatus | str] | AutomationStatus | str | None
+    category: Iterable[AutomationCategory | str] | AutomationCategory | str | None
+    start_date_before: datetime | None
+    start_date_after: datetime | None
+    end_date_before: datetime | None
+    end_date_after: datetime | None
+    created_before: datetime | None
+    created_after: datetime | None
+    step_type: StepType | str | None
+    has_trigger: bool | None
+
+
+class AutomationFilters(_AutomationCommon, total=False):
+    """Filters of ``list_automations``; ``style="compact"`` asks for shorter elements."""
+
+    style: str | None
+
+
+class AutomationReportFilters(_AutomationCommon, total=False):
+    """Filters of the automations CSV report (``filename`` defaults to ``feedbacks``)."""
+
+    automation_uuid: str | None
+    filename: str | None
+
+
+_AUTOMATION_COMMON: dict[str, Check] = {
+    "name": _text,
+    "description": _text,
+    "status": _enums(AutomationStatus),
+    "category": _enums(AutomationCategory),
+    "start_date_before": _when,
+    "start_date_after": _when,
+    "end_date_before": _when,
+    "end_date_after": _when,
+    "created_before": _when,
+    "created_after": _when,
+    "step_type": _enum(StepType),
+    "has_trigger": _flag,
+}
+AUTOMATION_FILTERS = {**_AUTOMATION_COMMON, "style": _text}
+AUTOMATION_REPORT_FILTERS = {**_AUTOMATION_COMMON, "automation_uuid": _uuid, "filename": _text}
+
+
+class _TokenCommon(TypedDict, total=False):
+    automation_uuid: str | None
+    step_uuid: str | None
+    clab_uuid: str | None
+    recipient: str | None
+    aggregated_status: AggregatedTokenStatus | str | None
+
+
+class TokenFilters(_TokenCommon, total=False):
+    """Filters of ``search_tokens``; ``style="compact"`` asks for shorter elements."""
+
+    style: str | None
+    sort: TokenSort | str | None
+
+
+class TokenReportFilters(_TokenCommon, total=False):
+    """Filters of the tokens ZIP report (``filename`` defaults to ``automations-monitor``)."""
+
+    filename: str | None
+
+
+_TOKEN_COMMON: dict[str, Check] = {
+    "automation_uuid": _uuid,
+    "step_uuid": _uuid,
+    "clab_uuid": _text,
+    "recipient": _text,
+    "aggregated_status": _enum(AggregatedTokenStatus),
+}
+TOKEN_FILTERS = {**_TOKEN_COMMON, "style": _text, "sort": _enum(TokenSort)}
+TOKEN_REPORT_FILTERS = {**_TOKEN_COMMON, "filename": _text}

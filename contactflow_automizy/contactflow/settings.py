@@ -1,0 +1,66 @@
+"""Node settings (integrations): list, create, get, update, delete."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Any
+
+from contactflow_automizy.contactflow import routes
+from contactflow_automizy.contactflow._filters import check_enum
+from contactflow_automizy.contactflow._mixin import ContactflowMixin
+from contactflow_automizy.contactflow.models import (
+    Setting,
+    SettingCategory,
+    SettingsList,
+    SettingType,
+)
+
+
+class SettingsMixin(ContactflowMixin):
+    async def list_settings(
+        self,
+        *,
+        category: SettingCategory | str | None = None,
+        type: SettingType | str | None = None,
+        node: str | None = None,
+    ) -> SettingsList:
+        """The node's settings; the seed spells the query names ``Category`` and ``Type``."""
+        query = {
+            "Category": check_enum("category", SettingCategory, category),
+            "Type": check_enum("type", SettingType, type),
+        }
+        return await self._model(routes.LIST_SETTINGS, SettingsList, query=query, node=node)
+
+    async def create_setting(
+        self,
+        setting: Setting | Mapping[str, Any] | None = None,
+        *,
+        node: str | None = None,
+        **fields: Any,
+    ) -> Setting:
+        body = self._body(Setting, setting, fields)
+        return await self._model(routes.CREATE_SETTING, Setting, json=body, node=node)
+
+    async def get_setting(self, setting_uuid: str, *, node: str | None = None) -> Setting:
+        return await self._model(
+            routes.GET_SETTING, Setting, path={"settingUuid": setting_uuid}, node=node
+        )
+
+    async def update_setting(
+        self,
+        setting_uuid: str,
+        setting: Setting | Mapping[str, Any] | None = None,
+        *,
+        node: str | None = None,
+        **fields: Any,
+    ) -> Setting:
+        return await self._model(
+            routes.UPDATE_SETTING,
+            Setting,
+            path={"settingUuid": setting_uuid},
+            json=self._body(Setting, setting, fields),
+            node=node,
+        )
+
+    async def delete_setting(self, setting_uuid: str, *, node: str | None = None) -> None:
+        await self._json(routes.DELETE_SETTING, path={"settingUuid": setting_uuid}, node=node)
