@@ -8,16 +8,21 @@ from contactflow_automizy._config import check_base_url, from_env, require
 from contactflow_automizy._session import Session
 from contactflow_automizy._transport import Timeout
 from contactflow_automizy.automizy.contacts import ContactsMixin
+from contactflow_automizy.automizy.imports import ImportsMixin, process_import_route
+from contactflow_automizy.automizy.lists import ListsMixin
 from contactflow_automizy.automizy.tags import TagsMixin
 
 DEFAULT_BASE_URL = "https://api.automizy-gateway-1.com"
 
 
-class AutomizyClient(ContactsMixin, TagsMixin):
+class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, ImportsMixin):
     """Async client of the Automizy REST API (contact manager and import service).
 
     ``api_key`` is sent as ``Api-key``; missing arguments fall back to
-    ``AUTOMIZY_API_KEY`` and ``AUTOMIZY_BASE_URL``.
+    ``AUTOMIZY_API_KEY`` and ``AUTOMIZY_BASE_URL``.  ``process_import_path``
+    replaces the import-process path template (below ``base_url``, with one
+    ``{importId:id}``), since the seed gives it two ways; see
+    :mod:`~contactflow_automizy.automizy.imports`.
     """
 
     def __init__(
@@ -30,7 +35,9 @@ class AutomizyClient(ContactsMixin, TagsMixin):
         max_retries: int | None = None,
         allow_insecure_http: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        process_import_path: str | None = None,
     ) -> None:
+        self._process_import_route = process_import_route(process_import_path)
         key = require(from_env(api_key, "AUTOMIZY_API_KEY"), "api_key", "AUTOMIZY_API_KEY")
         url = from_env(base_url, "AUTOMIZY_BASE_URL") or DEFAULT_BASE_URL
         super().__init__(

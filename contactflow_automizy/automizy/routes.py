@@ -45,3 +45,5 @@ DELETE_TAG = Route("DELETE", CM + "/tag/{id:id}")
 
 ANALYZE_IMPORT = Route("POST", IS + "/analyze")
 PROCESS_IMPORT = Route("POST", IS + "/{importId:id}/process")
+#: The other form the seed shows (its example call), for ``process_import_path=``.
+PROCESS_IMPORT_EXAMPLE_PATH = IS + "/import/{importId:id}/process"
