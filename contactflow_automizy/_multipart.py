@@ -22,21 +22,22 @@ from __future__ import annotations
 import asyncio
 import os
 import secrets
-from collections.abc import AsyncIterator, Callable
+import time
+from collections.abc import AsyncIterator
 from typing import IO, TypeAlias
 
 import attrs
 
+from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy._transport import BodyFactory
 from contactflow_automizy.errors import ConfigurationError
 
-__all__ = ["CHUNK_SIZE", "FileSource", "MultipartUpload", "ProgressCallback", "file_upload"]
+__all__ = ["CHUNK_SIZE", "FileSource", "MultipartUpload", "file_upload"]
 
 CHUNK_SIZE = 256 * 1024
 #: A path, or a binary file object opened for reading.
 FileSource: TypeAlias = str | os.PathLike[str] | IO[bytes]
 #: Called with the file bytes sent so far in the current attempt.
-ProgressCallback: TypeAlias = Callable[[int], None]
 
 
 @attrs.frozen
@@ -60,14 +61,24 @@ def _default_filename(source: FileSource) -> str:
     return "upload.csv"
 
 
+def _remaining(file: IO[bytes]) -> int | None:
+    """Bytes left to read, when the file can tell (a progress bar's total)."""
+    try:
+        return os.fstat(file.fileno()).st_size - (file.tell() if file.seekable() else 0)
+    except (OSError, AttributeError, ValueError):
+        return None
+
+
 async def _chunks(
     file: IO[bytes], chunk_size: int, on_progress: ProgressCallback | None
 ) -> AsyncIterator[bytes]:
     sent = 0
+    total = _remaining(file) if on_progress is not None else None
+    started = time.monotonic()
     while chunk := await asyncio.to_thread(file.read, chunk_size):
         sent += len(chunk)
         if on_progress is not None:
-            on_progress(sent)
+            on_progress(Progress(sent, total, elapsed=time.monotonic() - started))
         yield chunk
 
 

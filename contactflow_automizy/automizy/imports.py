@@ -11,7 +11,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, Literal
 
-from contactflow_automizy._multipart import FileSource, ProgressCallback, file_upload
+from contactflow_automizy._multipart import FileSource, file_upload
+from contactflow_automizy._progress import ProgressCallback
 from contactflow_automizy._routes import Route
 from contactflow_automizy.automizy import _checks, routes
 from contactflow_automizy.automizy.fields import FieldsMixin
@@ -53,7 +54,7 @@ class ImportsMixin(FieldsMixin):
 
         Returns the import id and the headers the server read.  A path or a
         seekable file is re-read on a retry; a non-seekable one is sent once,
-        without retries.  ``on_progress`` gets the file bytes sent so far.
+        without retries.  ``on_progress`` gets a :class:`Progress` in file bytes.
         """
         upload = file_upload(file, filename=filename, on_progress=on_progress)
         client = self if upload.replayable else self.with_options(max_retries=0)

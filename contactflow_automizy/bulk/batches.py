@@ -38,8 +38,8 @@ import attrs
 import orjson
 
 from contactflow_automizy._converter import converter, unstructure
+from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy._routes import path_segment
-from contactflow_automizy.bulk._progress import Progress, ProgressCallback
 from contactflow_automizy.bulk._streams import Items, chunked, known_length
 from contactflow_automizy.contactflow.models import (
     BatchNotification,

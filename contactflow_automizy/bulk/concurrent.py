@@ -18,7 +18,7 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
-from contactflow_automizy.bulk._progress import Progress, ProgressCallback
+from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy.bulk._streams import Items, aiterate, known_length
 from contactflow_automizy.errors import ConfigurationError
 

@@ -49,7 +49,8 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias, cast
 import attrs
 
 from contactflow_automizy._converter import ResponseFormatError
-from contactflow_automizy._multipart import FileSource, ProgressCallback
+from contactflow_automizy._multipart import FileSource
+from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy.automizy import _checks
 from contactflow_automizy.automizy.models import Field, FieldMapping
 from contactflow_automizy.errors import ConfigurationError
@@ -360,9 +361,9 @@ async def import_csv(
 
         uploaded = 0
 
-        def progress(sent: int) -> None:
+        def progress(sent: Progress) -> None:
             nonlocal uploaded
-            uploaded = sent
+            uploaded = sent.done
             if on_progress is not None:
                 on_progress(sent)
 

@@ -9,8 +9,8 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
+from contactflow_automizy._progress import ProgressCallback
 from contactflow_automizy.bulk import batches
-from contactflow_automizy.bulk._progress import ProgressCallback
 from contactflow_automizy.bulk._streams import Items
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._mixin import ContactflowMixin

@@ -11,6 +11,7 @@ from aioresponses import aioresponses
 
 from contactflow_automizy import AutomizyClient, InternalServerError
 from contactflow_automizy._multipart import MultipartUpload, file_upload
+from contactflow_automizy._progress import Progress
 from tests.automizy.conftest import IS, calls, parse_form
 
 CSV = b"email,name\r\n" + b"".join(b"u%d@example.com,N%d\r\n" % (i, i) for i in range(500))
@@ -31,7 +32,7 @@ async def drain(upload: MultipartUpload) -> list[bytes]:
 async def test_body_is_head_chunks_tail(tmp_path: Path) -> None:
     path = tmp_path / "in.csv"
     path.write_bytes(CSV)
-    seen: list[int] = []
+    seen: list[Progress] = []
     upload = file_upload(path, chunk_size=1000, on_progress=seen.append)
 
     chunks = await drain(upload)
@@ -40,7 +41,9 @@ async def test_body_is_head_chunks_tail(tmp_path: Path) -> None:
     assert max(len(c) for c in chunks[1:-1]) == 1000
     [part] = parse_form(upload.content_type, b"".join(chunks))
     assert (part.name, part.filename, part.content) == ("file", "in.csv", CSV)
-    assert seen[-1] == len(CSV) and seen == sorted(seen)
+    done = [p.done for p in seen]
+    assert done[-1] == len(CSV) and done == sorted(done)
+    assert {p.total for p in seen} == {len(CSV)}
 
 
 async def test_header_values_cannot_break_out_of_their_quotes() -> None:

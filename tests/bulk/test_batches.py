@@ -12,7 +12,7 @@ from aioresponses import CallbackResult, aioresponses
 from yarl import URL
 
 from contactflow_automizy import ContactflowClient
-from contactflow_automizy.bulk._progress import Progress
+from contactflow_automizy._progress import Progress
 from contactflow_automizy.contactflow.models import Customer, CustomerOfBatch
 from contactflow_automizy.errors import (
     BadRequestError,

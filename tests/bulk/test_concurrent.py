@@ -8,7 +8,7 @@ from contextlib import aclosing
 
 import pytest
 
-from contactflow_automizy.bulk._progress import Progress
+from contactflow_automizy._progress import Progress
 from contactflow_automizy.bulk.concurrent import Outcome, iter_concurrent, map_concurrent
 from contactflow_automizy.errors import ConfigurationError
 
