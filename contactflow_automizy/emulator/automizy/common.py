@@ -1,0 +1,142 @@
+"""Automizy error bodies, body validation and resource views shared by its handlers.
+
+The seed shows several error shapes and we answer in the one it shows for
+each case: ``{errors: [{<field>: "\\"<field>\\" is required"}]}`` for body
+validation, ``{errors: [{field, message}]}`` for bad ids, pages and enum
+values, ``{message, path}`` for missing resources and conflicts.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+from contactflow_automizy.emulator.api import Call
+from contactflow_automizy.emulator.state import Contact, ContactList, Field, State, Tag
+from contactflow_automizy.emulator.wire import ApiError, Reply, json_reply
+
+__all__ = [
+    "ARRAY",
+    "BOOLEAN",
+    "NUMBER",
+    "STRING",
+    "body_object",
+    "contact_view",
+    "field_error",
+    "field_view",
+    "invalid",
+    "is_email",
+    "list_view",
+    "ok",
+    "path_error",
+    "success",
+    "tag_view",
+    "validate",
+]
+
+_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+STRING, NUMBER, ARRAY, BOOLEAN = "string", "number", "array", "boolean"
+_IS = {
+    STRING: lambda v: isinstance(v, str),
+    NUMBER: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
+    ARRAY: lambda v: isinstance(v, list),
+    BOOLEAN: lambda v: isinstance(v, bool),
+}
+
+
+def ok(data: Any) -> Reply:
+    return json_reply(200, data)
+
+
+def success() -> Reply:
+    return ok({"success": True})
+
+
+def invalid(problems: Iterable[tuple[str, str]]) -> ApiError:
+    """422 ``{errors: [{<field>: <message>}]}``."""
+    return ApiError(422, {"errors": [{name: message} for name, message in problems]})
+
+
+def field_error(name: str, message: str) -> ApiError:
+    """422 ``{errors: [{field, message}]}``."""
+    return ApiError(422, {"errors": [{"field": name, "message": message}]})
+
+
+def path_error(call: Call, what: str, status: int = 404) -> ApiError:
+    return ApiError(status, {"message": what, "path": call.path})
+
+
+def body_object(call: Call) -> dict[str, Any]:
+    data = call.json() if call.request.body.strip() else {}
+    if not isinstance(data, dict):
+        raise field_error("body", '"body" must be an object')
+    return data
+
+
+def validate(
+    body: Mapping[str, Any], types: Mapping[str, str], required: Iterable[str] = ()
+) -> None:
+    """Every missing ``required`` field and every value of the wrong type, in one 422."""
+    problems = [(name, f'"{name}" is required') for name in required if body.get(name) is None]
+    problems += [
+        (name, f'"{name}" must be a {kind}' if kind != ARRAY else f'"{name}" must be an array')
+        for name, kind in types.items()
+        if body.get(name) is not None and not _IS[kind](body[name])
+    ]
+    if problems:
+        raise invalid(problems)
+
+
+def is_email(value: Any) -> bool:
+    return isinstance(value, str) and _EMAIL.fullmatch(value) is not None
+
+
+def list_view(contact_list: ContactList) -> dict[str, Any]:
+    return {
+        "id": contact_list.id,
+        "name": contact_list.name,
+        "createdAt": contact_list.created_at,
+        "updatedAt": contact_list.updated_at,
+        "contactCount": len(contact_list.members),
+    }
+
+
+def _field_core(field: Field) -> dict[str, Any]:
+    return {
+        "id": field.id,
+        "mergeTag": field.merge_tag,
+        "label": field.label,
+        "isShownOnModificationForm": field.shown,
+        "type": field.type,
+        "defaultValue": field.default_value,
+    }
+
+
+def field_view(field: Field) -> dict[str, Any]:
+    return {**_field_core(field), "createdAt": field.created_at, "updatedAt": field.updated_at}
+
+
+def tag_view(tag: Tag) -> dict[str, Any]:
+    return {
+        "id": tag.id,
+        "name": tag.name,
+        "createdAt": tag.created_at,
+        "updatedAt": tag.updated_at,
+    }
+
+
+def contact_view(state: State, contact: Contact) -> dict[str, Any]:
+    return {
+        "id": contact.id,
+        "emailAddress": contact.email,
+        "status": contact.status,
+        "createdAt": contact.created_at,
+        "unsubscribeDate": contact.unsubscribe_date,
+        "ipAddress": contact.ip_address,
+        "tags": [{"id": t, "name": state.tags[t].name} for t in contact.tags],
+        "lists": [{"id": i, "name": state.lists[i].name} for i in contact.lists],
+        "fields": [
+            {**_field_core(state.fields[f]), "value": value} for f, value in contact.fields.items()
+        ],
+    }

@@ -1,0 +1,252 @@
+"""Automations: CRUD, status changes, list filters, feedbacks and categories."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from typing import Any
+
+from multidict import MultiMapping
+
+from contactflow_automizy._routes import Route
+from contactflow_automizy.contactflow import routes
+from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.contactflow.common import (
+    AUTOMATION_STATUSES,
+    array,
+    automation_of,
+    body_object,
+    boolean,
+    cf_error,
+    check,
+    date_time,
+    new_uuid,
+    no_content,
+    not_found,
+    ok,
+    one_of,
+    parse_date_time,
+    text,
+    uuid_text,
+)
+from contactflow_automizy.emulator.paging import contactflow_page
+from contactflow_automizy.emulator.state import Automation
+from contactflow_automizy.emulator.wire import Reply, now_iso
+
+__all__ = ["ROUTES", "automation_filter", "first_step"]
+
+CATEGORIES = ("Custom",)
+CHECKS = {
+    "uuid": uuid_text,
+    "name": text,
+    "category": one_of(*CATEGORIES),
+    "status": one_of(*AUTOMATION_STATUSES),
+    "startDate": date_time,
+    "endDate": date_time,
+    "created": date_time,
+    "uniqueToken": boolean,
+    "removeActionPrimary": boolean,
+    "triggerEvents": array,
+    "steps": array,
+    "connections": array,
+}
+DEFAULTS: dict[str, Any] = {
+    "category": "Custom",
+    "status": "DRAFT",
+    "uniqueToken": False,
+    "removeActionPrimary": False,
+}
+COMPACT = ("uuid", "name", "status", "category", "startDate", "endDate", "created")
+#: Query parameters bounding a date field: (parameter, field, keep when value <= bound?).
+DATE_BOUNDS = (
+    ("startDateBefore", "startDate", True),
+    ("startDateAfter", "startDate", False),
+    ("endDateBefore", "endDate", True),
+    ("endDateAfter", "endDate", False),
+    ("createdBefore", "created", True),
+    ("createdAfter", "created", False),
+)
+
+
+def first_step(automation: Automation) -> dict[str, Any]:
+    """Where new customers wait: the automation's first step (empty if it has none)."""
+    steps = automation.data.get("steps") or []
+    return steps[0] if steps and isinstance(steps[0], dict) else {}
+
+
+def view(automation: Automation, compact: bool = False) -> dict[str, Any]:
+    data = automation.data
+    if compact:
+        return {key: data.get(key) for key in COMPACT}
+    statistics = {"customers": automation.customer_count, "batchSources": len(automation.sources)}
+    return {**data, "statistics": statistics}
+
+
+def _bound(query: MultiMapping[str], name: str) -> datetime | None:
+    raw = query.get(name)
+    if raw is None:
+        return None
+    parsed = parse_date_time(raw)
+    if parsed is None:
+        raise cf_error(400, f"Invalid value for {name}: expected an ISO-8601 date-time")
+    return parsed
+
+
+def automation_filter(query: MultiMapping[str]) -> Callable[[Automation], bool]:
+    """The list filters of ``GET /automations`` (and its CSV report) as one predicate."""
+    name = query.get("name", "").lower()
+    description = query.get("description", "").lower()
+    statuses = set(query.getall("status", ()))
+    categories = set(query.getall("category", ()))
+    step_type = query.get("stepType")
+    has_trigger = query.get("hasTrigger", "false").lower() == "true"
+    only = query.get("automationUuid")
+    bounds = [(field, before, _bound(query, param)) for param, field, before in DATE_BOUNDS]
+    bounds = [b for b in bounds if b[2] is not None]
+
+    def within(data: dict[str, Any]) -> bool:
+        for field, before, limit in bounds:
+            value = parse_date_time(data.get(field))
+            if value is None or limit is None or (value > limit if before else value < limit):
+                return False
+        return True
+
+    def keep(automation: Automation) -> bool:
+        data = automation.data
+        return (
+            (only is None or automation.uuid == only)
+            and name in (data.get("name") or "").lower()
+            and description in (data.get("description") or "").lower()
+            and (not statuses or data.get("status") in statuses)
+            and (not categories or data.get("category") in categories)
+            and (step_type is None or any(s.get("operation") == step_type for s in _steps(data)))
+            and (not has_trigger or bool(data.get("triggerEvents")))
+            and within(data)
+        )
+
+    return keep
+
+
+def _steps(data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [step for step in data.get("steps") or () if isinstance(step, dict)]
+
+
+def node_automations(call: Call) -> list[Automation]:
+    return [a for a in call.state.automations.values() if a.node == call.node]
+
+
+def list_automations(call: Call) -> Reply:
+    keep = automation_filter(call.query)
+    compact = call.query.get("style") == "compact"
+    found = [a for a in node_automations(call) if keep(a)]
+    return ok(contactflow_page(call.query, found, lambda a: view(a, compact)))
+
+
+def _resource(
+    call: Call, body: dict[str, Any], automation_uuid: str, created: str
+) -> dict[str, Any]:
+    """The stored automation: defaults, the body, server-owned fields; steps get UUIDs."""
+    data = {**DEFAULTS, "triggerEvents": [], "steps": [], "connections": [], **body}
+    data.pop("statistics", None)
+    data["steps"] = [
+        {**step, "uuid": step.get("uuid") or call.state.uuid()} if isinstance(step, dict) else step
+        for step in data["steps"]
+    ]
+    data.update(
+        uuid=automation_uuid, created=created, createdBy=data.get("createdBy") or "emulator"
+    )
+    return data
+
+
+def create_automation(call: Call) -> Reply:
+    body = body_object(call)
+    check(body, CHECKS, required=("name",))
+    automation_uuid = new_uuid(call, body)
+    if automation_uuid in call.state.automations:
+        raise cf_error(409, f"Automation {automation_uuid} already exists")
+    assert call.node is not None
+    automation = call.state.add_automation(
+        call.node, _resource(call, body, automation_uuid, now_iso())
+    )
+    return ok(view(automation), 201)
+
+
+def get_automation(call: Call) -> Reply:
+    return ok(view(automation_of(call)))
+
+
+def _change_status(call: Call, automation: Automation, status: str) -> None:
+    """``removeExpiredCustomers`` acts only on PAUSED -> RUNNING, as the seed says."""
+    remove = call.query.get("removeExpiredCustomers", "false").lower() == "true"
+    if remove and automation.data.get("status") == "PAUSED" and status == "RUNNING":
+        call.state.remove_expired(automation)
+    automation.data["status"] = status
+
+
+def update_automation(call: Call) -> Reply:
+    automation = automation_of(call)
+    body = body_object(call)
+    check(body, CHECKS, required=("name",))
+    data = _resource(call, body, automation.uuid, automation.data["created"])
+    _change_status(call, automation, data["status"])
+    automation.data = data
+    return ok(view(automation))
+
+
+def update_automation_status(call: Call) -> Reply:
+    automation = automation_of(call)
+    body = body_object(call)
+    check(body, {"name": text, "status": one_of(*AUTOMATION_STATUSES)}, required=("status",))
+    _change_status(call, automation, body["status"])
+    if body.get("name") is not None:
+        automation.data["name"] = body["name"]
+    return ok(view(automation))
+
+
+def delete_automation(call: Call) -> Reply:
+    call.state.remove_automation(automation_of(call))
+    return no_content()
+
+
+def _step_feedback(automation: Automation, step: dict[str, Any]) -> dict[str, Any]:
+    waiting = automation.customer_count if step is first_step(automation) else 0
+    return {
+        "uuid": step.get("uuid"),
+        "type": step.get("type", "ACTION"),
+        "operation": step.get("operation"),
+        "description": step.get("description"),
+        "feedbacks": {"customers": waiting, "completed": 0, "errors": 0},
+    }
+
+
+def get_automation_feedbacks(call: Call) -> Reply:
+    automation = automation_of(call)
+    steps = [_step_feedback(automation, step) for step in _steps(automation.data)]
+    return ok({"automationUuid": automation.uuid, "steps": steps})
+
+
+def get_step_feedbacks(call: Call) -> Reply:
+    automation = automation_of(call)
+    step_uuid = call.params["stepUuid"]
+    for step in _steps(automation.data):
+        if step.get("uuid") == step_uuid:
+            return ok(_step_feedback(automation, step))
+    raise not_found("Step", step_uuid)
+
+
+def get_categories(call: Call) -> Reply:
+    return ok({"categories": list(CATEGORIES)})
+
+
+ROUTES: dict[Route, Handler] = {
+    routes.LIST_AUTOMATIONS: list_automations,
+    routes.CREATE_AUTOMATION: create_automation,
+    routes.GET_AUTOMATION: get_automation,
+    routes.UPDATE_AUTOMATION: update_automation,
+    routes.UPDATE_AUTOMATION_STATUS: update_automation_status,
+    routes.DELETE_AUTOMATION: delete_automation,
+    routes.GET_STEP_FEEDBACKS: get_step_feedbacks,
+    routes.GET_AUTOMATION_FEEDBACKS: get_automation_feedbacks,
+    routes.AUTOMATION_CATEGORIES_DEPRECATED: get_categories,
+    routes.AUTOMATION_CATEGORIES: get_categories,
+}

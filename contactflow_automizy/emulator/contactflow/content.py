@@ -1,0 +1,109 @@
+"""External contents (mail/sms models, PageBuilder, Email Designer, e-mail test),
+Send subscriptions and definitions: fixed catalogues, since the emulator has no
+content services behind it.  Test e-mails are recorded in ``state.test_emails``."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from contactflow_automizy._routes import Route
+from contactflow_automizy.contactflow import routes
+from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.contactflow.common import (
+    array,
+    body_object,
+    check,
+    not_found,
+    ok,
+    text,
+)
+from contactflow_automizy.emulator.paging import contactflow_page
+from contactflow_automizy.emulator.wire import Reply
+
+__all__ = ["ROUTES"]
+
+MAIL_MODELS = [{"id": 1, "name": "Welcome"}, {"id": 2, "name": "Monthly newsletter"}]
+SMS_MODELS = [{"id": 1, "name": "Appointment reminder"}]
+TEMPLATES = [{"id": 1, "name": "Landing page"}, {"id": 2, "name": "Survey"}]
+PAGES = {
+    1: [{"id": 1, "templateId": 1, "name": "Home"}, {"id": 2, "templateId": 1, "name": "Thanks"}],
+    2: [{"id": 3, "templateId": 2, "name": "Questions"}],
+}
+SUBSCRIPTIONS = [{"id": 1, "name": "Newsletter"}, {"id": 2, "name": "Offers"}]
+DEFINITIONS: dict[Route, dict[str, Any]] = {
+    routes.TRIGGER_EVENT_DEFINITIONS: {
+        "PURCHASE": {"attributes": {"amount": "NUMBER", "sku": "STRING", "date": "DATETIME"}},
+        "SIGN_UP": {"attributes": {"source": "STRING"}},
+    },
+    routes.EVENT_CONTEXT_DEFINITIONS: {
+        "customer": {"email": "STRING", "firstName": "STRING", "lastName": "STRING"},
+        "event": {"type": "STRING", "date": "DATETIME"},
+    },
+    routes.CUSTOMER_DEFINITIONS: {
+        "attributes": {
+            "email": "STRING",
+            "firstName": "STRING",
+            "lastName": "STRING",
+            "phone": "STRING",
+        }
+    },
+}
+
+
+def _email(value: Any) -> str | None:
+    return (
+        None if isinstance(value, str) and "@" in value else "must be a well-formed email address"
+    )
+
+
+def _catalogue(data: Any) -> Handler:
+    def handler(call: Call) -> Reply:
+        return ok(data)
+
+    return handler
+
+
+def _paged(items: list[dict[str, Any]]) -> Handler:
+    def handler(call: Call) -> Reply:
+        return ok(contactflow_page(call.query, items, dict))
+
+    return handler
+
+
+def _pages_of(call: Call) -> list[dict[str, Any]]:
+    template_id = call.params["templateId"]
+    if template_id not in PAGES:
+        raise not_found("PageBuilder template", template_id)
+    return PAGES[template_id]
+
+
+def list_pages(call: Call) -> Reply:
+    return ok(contactflow_page(call.query, _pages_of(call), dict))
+
+
+def get_page(call: Call) -> Reply:
+    page_id = call.params["pageId"]
+    for page in _pages_of(call):
+        if page["id"] == page_id:
+            return ok(page)
+    raise not_found("PageBuilder page", page_id)
+
+
+def send_test_email(call: Call) -> Reply:
+    body = body_object(call)
+    check(body, {"email": _email, "subject": text, "attributes": array}, required=("email",))
+    call.state.test_emails.append(body)
+    return ok({"message": f"Test e-mail sent to {body['email']}", "logref": None, "errors": []})
+
+
+ROUTES: dict[Route, Handler] = {
+    routes.EMAIL_DESIGNER_CONFIG: _catalogue({"enabled": True}),
+    routes.LIST_MAIL_MODELS: _catalogue(MAIL_MODELS),
+    routes.LIST_SMS_MODELS: _catalogue(SMS_MODELS),
+    routes.LIST_PAGEBUILDER_TEMPLATES: _paged(TEMPLATES),
+    routes.LIST_PAGEBUILDER_PAGES: list_pages,
+    routes.GET_PAGEBUILDER_PAGE: get_page,
+    routes.SEND_TEST_EMAIL: send_test_email,
+    routes.LIST_SEND_SUBSCRIPTIONS: _catalogue({"subscriptions": SUBSCRIPTIONS}),
+    **{route: _catalogue(definition) for route, definition in DEFINITIONS.items()},
+}

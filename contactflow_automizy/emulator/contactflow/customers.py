@@ -1,0 +1,139 @@
+"""Customers of an automation: single adds and deletes, and batches opened, filled and closed.
+
+A batch is a source: the FIRST packet opens it (``OPEN``), MIDDLE packets
+append, the LAST packet appends and closes it (``CLOSED``).  A FIRST packet
+for an existing source is a 409; MIDDLE/LAST for a source never opened (or
+rolled back) is a 422, for a closed source a 409.  Only an open source can be
+deleted (the SDK's rollback of a failed upload); deleting a closed one is a 409.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Any
+
+from contactflow_automizy._routes import Route
+from contactflow_automizy.contactflow import routes
+from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.contactflow.common import (
+    automation_of,
+    body_object,
+    cf_error,
+    check,
+    json_object,
+    new_uuid,
+    no_content,
+    not_found,
+    ok,
+    one_of,
+    text,
+    uuid_text,
+)
+from contactflow_automizy.emulator.state import Automation
+from contactflow_automizy.emulator.wire import Reply
+
+__all__ = ["ROUTES"]
+
+CLOSED_STATUSES = frozenset({"ARCHIVED", "TO_ARCHIVE", "TO_DELETE"})
+CUSTOMER_CHECKS = {
+    "uuid": uuid_text,
+    "clabUuid": uuid_text,
+    "userPk": text,
+    "attributes": json_object,
+    "automationUuid": uuid_text,
+}
+
+
+def _customers(value: Any) -> str | None:
+    if isinstance(value, list) and all(type(item) is dict for item in value):
+        return None
+    return "must be an array of customer objects"
+
+
+BATCH_CHECKS = {
+    "packet": one_of("FIRST", "MIDDLE", "LAST"),
+    "sourceUuid": uuid_text,
+    "sourceLabel": text,
+    "customers": _customers,
+    "notification": json_object,
+}
+
+
+def _open_automation(call: Call) -> Automation:
+    automation = automation_of(call)
+    if automation.data.get("status") in CLOSED_STATUSES:
+        raise cf_error(422, f"Automation {automation.uuid} is archived: it takes no customers")
+    return automation
+
+
+def add_customer(call: Call) -> Reply:
+    automation = _open_automation(call)
+    body = body_object(call)
+    check(body, CUSTOMER_CHECKS)
+    customer_uuid = new_uuid(call, body)
+    if customer_uuid in automation.direct.by_uuid:
+        raise cf_error(409, f"Customer {customer_uuid} is already in the automation")
+    customer = {
+        **body,
+        "uuid": customer_uuid,
+        "automationUuid": automation.uuid,
+        "automationName": automation.data.get("name"),
+    }
+    call.state.add_customer(automation, customer)
+    return ok(customer, 201)
+
+
+def delete_customer(call: Call) -> Reply:
+    automation = automation_of(call)
+    customer_uuid = call.params["customerUuid"]
+    if not call.state.remove_customer(automation, customer_uuid):
+        raise not_found("Customer", customer_uuid)
+    return no_content()
+
+
+def add_customer_batch(call: Call) -> Reply:
+    automation = _open_automation(call)
+    body = body_object(call)
+    check(body, BATCH_CHECKS, required=("packet", "sourceUuid"))
+    source_uuid = str(uuid.UUID(body["sourceUuid"]))
+    packet = body["packet"]
+    state = call.state
+    source = state.sources.get(source_uuid)
+    if packet == "FIRST":
+        if source is not None:
+            raise cf_error(409, f"Batch source {source_uuid} already exists")
+        source = state.open_source(automation, source_uuid, body.get("sourceLabel"))
+    elif source is None or source.automation_uuid != automation.uuid:
+        raise cf_error(
+            422,
+            f"Batch source {source_uuid} is not open: a batch starts with a FIRST packet",
+            [{"field": "sourceUuid", "message": "unknown batch source"}],
+        )
+    elif source.status != "OPEN":
+        raise cf_error(409, f"Batch source {source_uuid} is closed")
+    state.append_packet(source, call.request.body, len(body.get("customers") or ()))
+    if packet == "LAST":
+        source.status = "CLOSED"
+    return ok(source.view())
+
+
+def delete_customer_batch(call: Call) -> Reply:
+    automation = automation_of(call)
+    raw = call.query.get("sourceUuid")
+    if raw is None or uuid_text(raw) is not None:
+        raise cf_error(400, "Query parameter sourceUuid must be a UUID")
+    source = automation.sources.get(str(uuid.UUID(raw)))
+    if source is None:
+        raise not_found("Batch source", raw)
+    if source.status != "OPEN":
+        raise cf_error(409, f"Batch source {raw} is closed: only an open batch can be deleted")
+    call.state.remove_source(source)
+    return no_content()
+
+
+ROUTES: dict[Route, Handler] = {
+    routes.ADD_CUSTOMER: add_customer,
+    routes.DELETE_CUSTOMER: delete_customer,
+    routes.ADD_CUSTOMER_BATCH: add_customer_batch,
+    routes.DELETE_CUSTOMER_BATCH: delete_customer_batch,
+}

@@ -1,0 +1,53 @@
+"""Fixtures: a running emulator, and SDK clients on it over loopback sockets or in-process.
+
+``cf``/``az`` (overriding the top-level ones) are parametrized over the two
+wires, so each lifecycle test runs once through real sockets and once through
+``EmulatorTransport``.  Sessions never really sleep between retries.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from contactflow_automizy.emulator import Emulator
+from tests.conftest import NoSleep
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with Emulator(seed=7) as emulator:
+        yield emulator
+
+
+@pytest.fixture(params=["socket", "in-process"])
+async def wire(
+    request: pytest.FixtureRequest, emu: Emulator, no_sleep: NoSleep
+) -> AsyncIterator[Session]:
+    transport = emu.transport() if request.param == "in-process" else None
+    async with Session(transport=transport, sleep=no_sleep, random=lambda: 0.0) as session:
+        yield session
+
+
+@pytest.fixture
+async def cf(emu: Emulator, wire: Session) -> AsyncIterator[ContactflowClient]:
+    async with ContactflowClient(
+        emu.token, emu.node_uuid, emu.contactflow_url, session=wire
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def az(emu: Emulator, wire: Session) -> AsyncIterator[AutomizyClient]:
+    async with AutomizyClient(emu.api_key, emu.automizy_url, session=wire) as client:
+        yield client
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp client, for wire-level checks the SDK would hide."""
+    async with aiohttp.ClientSession() as session:
+        yield session
