@@ -1,0 +1,175 @@
+"""The command line end to end: each command as a subprocess against the emulator."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import sys
+import zipfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from contactflow_automizy import AutomizyClient, ContactflowClient
+from contactflow_automizy.cli import main
+from contactflow_automizy.emulator import Emulator
+
+TIMEOUT = 60
+
+
+async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, str, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "contactflow_automizy",
+        *args,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+        env={**os.environ, "COLUMNS": "200", **(env or {})},
+    )
+    out, err = await asyncio.wait_for(proc.communicate(), TIMEOUT)
+    assert proc.returncode is not None
+    return proc.returncode, out.decode(), err.decode()
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with Emulator(seed=1) as emulator:
+        yield emulator
+
+
+def _cf_env(emu: Emulator) -> dict[str, str]:
+    return {
+        "CONTACTFLOW_BASE_URL": emu.contactflow_url,
+        "CONTACTFLOW_TOKEN": emu.token,
+        "CONTACTFLOW_NODE": emu.node_uuid,
+    }
+
+
+def _az_env(emu: Emulator) -> dict[str, str]:
+    return {"AUTOMIZY_BASE_URL": emu.automizy_url, "AUTOMIZY_API_KEY": emu.api_key}
+
+
+async def test_demo_runs_to_a_summary_with_nothing_lost() -> None:
+    code, out, err = await run_cli("demo", "--customers", "5000", "--contacts", "300")
+    assert code == 0, err
+    assert "demo summary" in out
+    assert "every record sent was stored" in out
+    assert "5,000" in out and "300" in out
+
+
+async def test_push_customers_from_csv_and_jsonl(emu: Emulator, tmp_path: Path) -> None:
+    async with ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url) as cf:
+        automation = await cf.create_automation(name="cli")
+    assert automation.uuid is not None
+    csv_file = tmp_path / "customers.csv"
+    csv_file.write_text(
+        "userPk,email,city\n" + "".join(f"u{i},u{i}@x.io,Rome\n" for i in range(2500))
+    )
+    jsonl = tmp_path / "customers.jsonl"
+    jsonl.write_text(
+        "".join(f'{{"userPk": "j{i}", "attributes": {{"a": {i}}}}}\n' for i in range(700))
+    )
+    for path, count in ((csv_file, 2500), (jsonl, 700)):
+        code, out, err = await run_cli(
+            "push-customers", automation.uuid, str(path), "--packet-size", "500", env=_cf_env(emu)
+        )
+        assert code == 0, err
+        assert f"{count:,}" in out
+    assert emu.state.automations[automation.uuid].customer_count == 3200
+    assert emu.token not in out + err
+
+
+async def test_import_csv_with_auto_mapping(emu: Emulator, tmp_path: Path) -> None:
+    async with AutomizyClient(emu.api_key, emu.automizy_url) as az:
+        contact_list = await az.create_list("cli list")
+        assert contact_list.id is not None
+        path = tmp_path / "contacts.csv"
+        path.write_text("Email,Nickname\n" + "".join(f"c{i}@x.io,n{i}\n" for i in range(150)))
+        code, out, err = await run_cli(
+            "import-csv", str(path), "--list-id", str(contact_list.id), env=_az_env(emu)
+        )
+        assert code == 0, err
+        assert "Nickname" in out  # reported as ignored: no such field
+        assert (await az.get_list(contact_list.id)).contact_count == 150
+
+
+async def test_reports_are_written(emu: Emulator, tmp_path: Path) -> None:
+    async with ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url) as cf:
+        automation = await cf.create_automation(name="reported", status="RUNNING")
+        assert automation.uuid is not None
+        await cf.push_customers(automation.uuid, [{"userPk": f"p{i}"} for i in range(10)])
+    csv_out, zip_out = tmp_path / "automations.csv", tmp_path / "tokens.zip"
+    code, _, err = await run_cli(
+        "report", "automations", "-o", str(csv_out), "--filter", "status=RUNNING", env=_cf_env(emu)
+    )
+    assert code == 0, err
+    assert "reported" in csv_out.read_text()
+    code, _, err = await run_cli("report", "tokens", "-o", str(zip_out), env=_cf_env(emu))
+    assert code == 0, err
+    with zipfile.ZipFile(zip_out) as archive:
+        assert any(name.endswith(".csv") for name in archive.namelist())
+
+
+async def test_emulator_command_serves_until_stopped() -> None:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "contactflow_automizy",
+        "emulator",
+        "--port",
+        "0",
+        "--token",
+        "cli-token",
+        "--api-key",
+        "cli-key",
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    try:
+        assert proc.stdout is not None
+        url = ""
+        async with asyncio.timeout(TIMEOUT):
+            while "Automizy emulator" not in url:
+                url = (await proc.stdout.readline()).decode()
+        base = url.split()[-1]
+        async with AutomizyClient("cli-key", base) as az:
+            created = await az.create_list("served")
+            assert created.id is not None
+    finally:
+        proc.terminate()
+        await asyncio.wait_for(proc.wait(), TIMEOUT)
+
+
+async def test_failures_print_one_error_line_without_secrets(emu: Emulator, tmp_path: Path) -> None:
+    path = tmp_path / "c.csv"
+    path.write_text("userPk\nx\n")
+    env = {**_cf_env(emu), "CONTACTFLOW_TOKEN": "wrong-secret-token"}
+    automation = "6a1c3f52-5d2e-4a6c-9d1c-2f0e8b7a9c11"
+    code, out, err = await run_cli("push-customers", automation, str(path), env=env)
+    assert code == 1
+    assert err.startswith("error:") and len(err.strip().splitlines()) == 1
+    assert "wrong-secret-token" not in out + err
+
+
+def test_bad_input_is_refused_before_any_request(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    env_free = ["--contactflow-url", "https://cf.example.test", "--token", "t"]
+    assert main(["push-customers", "not-a-uuid", str(tmp_path / "missing.csv"), *env_free]) == 1
+    assert "no such file" in capsys.readouterr().err
+    path = tmp_path / "c.csv"
+    path.write_text("Email\na@b.co\n")
+    assert main(["import-csv", str(path), "--list-id", "0", "--api-key", "k"]) == 1
+    assert "list_ids" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        main(["report", "nope", "-o", "x"])
+
+
+def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None:
+    for command in ("demo", "emulator", "push-customers", "import-csv", "report"):
+        with pytest.raises(SystemExit) as info:
+            main([command, "--help"])
+        assert info.value.code == 0
+        assert "usage:" in capsys.readouterr().out
