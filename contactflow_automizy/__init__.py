@@ -1,12 +1,21 @@
 """Async Python SDK for Contactflow automations and Automizy contact lists."""
 
 from contactflow_automizy._converter import Model, ResponseFormatError
+from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
 from contactflow_automizy._pagination import AsyncPaginator, Page
+from contactflow_automizy._progress import Progress
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
 from contactflow_automizy._version import __version__
 from contactflow_automizy.automizy import AutomizyClient
+from contactflow_automizy.bulk import (
+    CsvImportResult,
+    Outcome,
+    PushResult,
+    iter_concurrent,
+    map_concurrent,
+)
 from contactflow_automizy.contactflow import ContactflowClient
 from contactflow_automizy.errors import (
     APIConnectionError,
@@ -39,12 +48,18 @@ __all__ = [
     "ConflictError",
     "ContactflowAutomizyError",
     "ContactflowClient",
+    "CsvImportResult",
     "InternalServerError",
     "Model",
     "NotFoundError",
+    "Outcome",
     "Page",
     "PermissionDeniedError",
+    "Progress",
+    "PushResult",
     "RateLimitError",
+    "ReportError",
+    "ReportRow",
     "Request",
     "Response",
     "ResponseFormatError",
@@ -54,5 +69,8 @@ __all__ = [
     "Timeout",
     "Transport",
     "UnprocessableEntityError",
+    "ZipLimits",
     "__version__",
+    "iter_concurrent",
+    "map_concurrent",
 ]
