@@ -58,19 +58,6 @@ class ListRef(Model):
 
 
 @attrs.define(kw_only=True)
-class ContactFieldValue(Model):
-    """A custom field with this contact's value, as embedded in a contact."""
-
-    id: int | None = None
-    merge_tag: str | None = None
-    label: str | None = None
-    is_shown_on_modification_form: bool | None = None
-    type: FieldType | None = None
-    default_value: str | None = None
-    value: str | None = None
-
-
-@attrs.define(kw_only=True)
 class Contact(Model):
     id: int | None = None
     email_address: str | None = None
@@ -106,6 +93,13 @@ class Field(Model):
     default_value: str | None = None
     created_at: datetime | None = None
     updated_at: datetime | None = None
+
+
+@attrs.define(kw_only=True)
+class ContactFieldValue(Field):
+    """A custom field with this contact's value, as embedded in a contact."""
+
+    value: str | None = None
 
 
 @attrs.define(kw_only=True)

@@ -78,32 +78,13 @@ class Customer(Model):
 
 
 @attrs.define(kw_only=True)
-class CustomerOfBatch(Model):
-    """One customer of a batch packet (same fields as :class:`Customer`)."""
-
-    uuid: str | None = None
-    user_pk: str | None = None
-    clab_uuid: str | None = None
-    attributes: dict[str, Any] | None = None
-    automation_uuid: str | None = None
-    automation_name: str | None = None
+class CustomerOfBatch(Customer):
+    """One customer of a batch packet (the seed's CustomerOfBatch: a Customer's fields)."""
 
 
 @attrs.define(kw_only=True)
 class BatchNotification(Model):
     """Who is told when a batch completes (shape not detailed by the seed: kept as data)."""
-
-
-@attrs.define(kw_only=True)
-class CustomerBatch(Model):
-    """One packet of a customer batch, as sent to ``POST .../customers/batch``."""
-
-    customers: list[CustomerOfBatch] = attrs.field(factory=list)
-    notification: BatchNotification | None = None
-    packet: BatchPacket | None = None
-    source_label: str | None = None
-    source_uuid: str | None = None
-    status: BatchStatus | None = None
 
 
 @attrs.define(kw_only=True)
@@ -113,6 +94,15 @@ class BatchSource(Model):
     source_label: str | None = None
     source_uuid: str | None = None
     status: BatchStatus | None = None
+
+
+@attrs.define(kw_only=True)
+class CustomerBatch(BatchSource):
+    """One packet of a customer batch, as sent to ``POST .../customers/batch``."""
+
+    customers: list[CustomerOfBatch] = attrs.field(factory=list)
+    notification: BatchNotification | None = None
+    packet: BatchPacket | None = None
 
 
 @attrs.define(kw_only=True)
@@ -255,19 +245,13 @@ class TokenSort(enum.StrEnum):
 
 
 @attrs.define(kw_only=True)
-class Token(Model):
-    """A customer's token: where it stands in an automation.
+class Token(Customer):
+    """A customer's token: the customer's fields plus where it stands in the automation.
 
     ``status`` (e.g. ``READY``) and ``step_type`` (e.g. ``ACTION``) are plain
     strings: the seed shows one sample value and no enumeration.
     """
 
-    uuid: str | None = None
-    user_pk: str | None = None
-    clab_uuid: str | None = None
-    attributes: dict[str, Any] | None = None
-    automation_uuid: str | None = None
-    automation_name: str | None = None
     step_uuid: str | None = None
     step_operation: StepType | None = None
     step_type: str | None = None
