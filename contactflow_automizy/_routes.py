@@ -90,23 +90,33 @@ class Route:
     template: str
     node: bool = False
     idempotent: bool | None = None
+    _literals: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
+    _params: tuple[tuple[str, str], ...] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        # Parsed once here, not on every call: ``path`` is on every request's hot path.
+        literals, params = _compile(self.template)
+        object.__setattr__(self, "_literals", literals)
+        object.__setattr__(self, "_params", params)
 
     @property
     def param_names(self) -> tuple[str, ...]:
-        return tuple(name for name, _ in _compile(self.template)[1])
+        return tuple(name for name, _ in self._params)
 
     def path(self, **values: Any) -> str:
         """The encoded path, every parameter validated by its kind."""
-        literals, params = _compile(self.template)
+        params = self._params
         if not params:
             return self.template
-        missing = [name for name, _ in params if name not in values]
-        if missing:
-            raise ConfigurationError(f"missing path parameter(s): {', '.join(missing)}")
+        literals = self._literals
         parts = [literals[0]]
-        for (name, kind), literal in zip(params, literals[1:], strict=True):
-            parts.append(path_segment(name, kind, values[name]))
-            parts.append(literal)
+        try:
+            for (name, kind), literal in zip(params, literals[1:], strict=True):
+                parts.append(path_segment(name, kind, values[name]))
+                parts.append(literal)
+        except KeyError:
+            missing = [name for name, _ in params if name not in values]
+            raise ConfigurationError(f"missing path parameter(s): {', '.join(missing)}") from None
         return "".join(parts)
 
 

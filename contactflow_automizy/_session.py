@@ -11,7 +11,6 @@ import asyncio
 import logging
 import random as _random
 from collections.abc import Awaitable, Callable
-from contextlib import AbstractAsyncContextManager, nullcontext
 from types import TracebackType
 from typing import Any, Self, TypeVar
 
@@ -113,9 +112,9 @@ class Session:
             self._closed = True
             await self.transport.aclose()
 
-    def _slot(self) -> AbstractAsyncContextManager[Any]:
+    def _limit(self) -> asyncio.Semaphore | None:
         if self._max_concurrency is None:
-            return nullcontext()
+            return None
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._max_concurrency)
         return self._semaphore
@@ -145,12 +144,18 @@ class Session:
                 await self._bucket.acquire()
             self.stats.requests += 1
             retry_after: float | None = None
+            limit = self._limit()
+            if limit is not None:  # acquired by hand: no async context manager on the hot path
+                await limit.acquire()
             try:
-                async with self._slot():
+                try:
                     response = await self.transport.send(req, timeout)
                     if response.status < 300:
                         return response
                     body = await _read_error_body(response)
+                finally:
+                    if limit is not None:
+                        limit.release()
             except APIConnectionError as exc:
                 if not policy.retry_error(req.method, exc, attempt, idempotent):
                     self.stats.failures += 1

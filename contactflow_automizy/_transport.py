@@ -92,16 +92,20 @@ class _AiohttpResponse:
         self.headers: Mapping[str, str] = resp.headers
 
     async def read(self, limit: int | None = None) -> bytes:
+        resp = self._resp
         try:
-            with _translate_errors(self._resp.method, str(self._resp.url), sent=True):
-                length = self._resp.content_length
-                if limit is None or (length is not None and length <= limit):
-                    return await self._resp.read()
-                if length is not None:
-                    raise _too_big(limit)
-                return await self._read_bounded(limit)
+            length = resp.content_length
+            if limit is None or (length is not None and length <= limit):
+                return await resp.read()
+            if length is not None:
+                raise _too_big(limit)
+            return await self._read_bounded(limit)
+        except Exception as exc:
+            if (error := _connection_error(exc, resp.method, resp.url, sent=True)) is None:
+                raise
+            raise error from exc
         finally:
-            self._resp.release()
+            resp.release()
 
     async def _read_bounded(self, limit: int) -> bytes:
         """A body of unknown length, read in chunks and refused past ``limit``."""
@@ -116,9 +120,13 @@ class _AiohttpResponse:
 
     async def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
         try:
-            with _translate_errors(self._resp.method, str(self._resp.url), sent=True):
-                async for chunk in self._resp.content.iter_chunked(chunk_size):
-                    yield chunk
+            async for chunk in self._resp.content.iter_chunked(chunk_size):
+                yield chunk
+        except Exception as exc:
+            error = _connection_error(exc, self._resp.method, self._resp.url, sent=True)
+            if error is None:
+                raise
+            raise error from exc
         finally:
             self._resp.release()
 
@@ -130,36 +138,33 @@ def _too_big(limit: int) -> APIConnectionError:
     return APIConnectionError(f"response body larger than the {limit}-byte limit")
 
 
-class _translate_errors:
-    """Map aiohttp/asyncio failures to the SDK's connection errors."""
+def _connection_error(
+    exc: Exception, method: str, url: URL, *, sent: bool
+) -> APIConnectionError | None:
+    """The SDK's error for an aiohttp/asyncio failure; None for errors passed on as they are.
 
-    def __init__(self, method: str, url: str, *, sent: bool) -> None:
-        self.method, self.url, self.sent = method, url, sent
-
-    def __enter__(self) -> None:
+    Called only on failure, so the success path pays for no context manager
+    and no URL formatting.
+    """
+    if isinstance(exc, APIConnectionError):
         return None
-
-    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
-        if exc is None or isinstance(exc, APIConnectionError):
-            return
-        if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
-            raise APITimeoutError(
-                "request timed out", method=self.method, url=self.url, request_sent=self.sent
-            ) from exc
-        if isinstance(exc, aiohttp.ClientConnectorError):
-            raise APIConnectionError(
-                f"could not connect: {exc.os_error.strerror or type(exc.os_error).__name__}",
-                method=self.method,
-                url=self.url,
-                request_sent=False,
-            ) from exc
-        if isinstance(exc, aiohttp.ClientError | OSError):
-            raise APIConnectionError(
-                f"connection failed: {type(exc).__name__}",
-                method=self.method,
-                url=self.url,
-                request_sent=self.sent,
-            ) from exc
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return APITimeoutError("request timed out", method=method, url=str(url), request_sent=sent)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return APIConnectionError(
+            f"could not connect: {exc.os_error.strerror or type(exc.os_error).__name__}",
+            method=method,
+            url=str(url),
+            request_sent=False,
+        )
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return APIConnectionError(
+            f"connection failed: {type(exc).__name__}",
+            method=method,
+            url=str(url),
+            request_sent=sent,
+        )
+    return None
 
 
 @functools.lru_cache(maxsize=64)
@@ -211,12 +216,11 @@ class AiohttpTransport:
         return self._session
 
     async def send(self, request: Request, timeout: Timeout) -> Response:
-        client = self._client()
+        client = self._session or self._client()
         data: object = request.content
         if callable(data):
             data = data()
-        url = str(request.url)
-        with _translate_errors(request.method, url, sent=True):
+        try:
             resp = await client.request(
                 request.method,
                 request.url,
@@ -226,6 +230,10 @@ class AiohttpTransport:
                 allow_redirects=False,
                 timeout=_client_timeout(timeout),
             )
+        except Exception as exc:
+            if (error := _connection_error(exc, request.method, request.url, sent=True)) is None:
+                raise
+            raise error from exc
         return _AiohttpResponse(resp)
 
     async def aclose(self) -> None:

@@ -25,12 +25,11 @@ def process_import_route(template: str | None) -> Route:
     """The process-import route, from the default or a user's path template."""
     if template is None:
         return routes.PROCESS_IMPORT
-    route = Route("POST", template)
     try:
-        names = route.param_names
+        route = Route("POST", template)  # parses the template: an unknown kind is a ValueError
     except ValueError as exc:
         raise ConfigurationError(f"process_import_path: {exc}") from None
-    if not template.startswith("/") or names != ("importId",):
+    if not template.startswith("/") or route.param_names != ("importId",):
         raise ConfigurationError(
             "process_import_path must start with '/' and contain one {importId:id}, "
             f"got {template!r}"
