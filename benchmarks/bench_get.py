@@ -21,7 +21,7 @@ import orjson
 from aiohttp import web
 
 from benchmarks._common import median, print_table, server_process
-from contactflow_automizy import ContactflowClient, Session
+from contactflow_automizy import ContactflowClient, Session, Timeout
 
 NODE = "095be615-a8ad-4c33-8e9c-c7612fbf6c9f"
 TOKEN = "bench-token"
@@ -66,11 +66,18 @@ async def _drive(
     return time.perf_counter() - wall0, time.process_time() - cpu0
 
 
-async def run_sdk(base: str, total: int, concurrency: int) -> tuple[float, float]:
-    async with Session(max_connections=concurrency) as session:
+async def run_sdk(
+    base: str, total: int, concurrency: int, timeout: Timeout | None = None
+) -> tuple[float, float]:
+    async with Session(max_connections=concurrency, timeout=timeout) as session:
         cf = ContactflowClient(TOKEN, NODE, base, session=session)
         await cf.get_node(NODE)  # warm the pool
         return await _drive(lambda: cf.get_node(NODE), total, concurrency)
+
+
+async def run_sdk_no_read_timeout(base: str, total: int, concurrency: int) -> tuple[float, float]:
+    """The SDK with ``Timeout(read=None)``: aiohttp then keeps no per-read timer."""
+    return await run_sdk(base, total, concurrency, Timeout(read=None))
 
 
 async def run_aiohttp(base: str, total: int, concurrency: int) -> tuple[float, float]:
@@ -111,10 +118,15 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=64)
     args = parser.parse_args()
 
-    results: dict[str, list[tuple[float, float, int]]] = {"sdk": [], "aiohttp": [], "httpx": []}
+    runners = {
+        "sdk": run_sdk,
+        "sdk, read=None": run_sdk_no_read_timeout,
+        "aiohttp": run_aiohttp,
+        "httpx": run_httpx,
+    }
+    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in runners}
     with server_process(serve) as port:
         base = f"http://127.0.0.1:{port}"
-        runners = {"sdk": run_sdk, "aiohttp": run_aiohttp, "httpx": run_httpx}
         for _ in range(args.runs):
             for name, runner in runners.items():  # interleaved: noise hits all alike
                 n = args.httpx_requests if name == "httpx" else args.requests
