@@ -61,13 +61,14 @@ class ApiKeyAuth:
     """``Api-key: <key>`` (Automizy)."""
 
     def __init__(self, api_key: str) -> None:
-        self._headers = {"Api-key": check_header_value("Api-key", api_key)}
+        # Held as a Secret, like the bearer token, so that no attribute dump shows it.
+        self._key = Secret(check_header_value("Api-key", api_key))
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(api_key='***')"
 
     async def headers(self) -> dict[str, str]:
-        return self._headers
+        return {"Api-key": self._key.reveal()}
 
     def invalidate(self) -> bool:
         return False

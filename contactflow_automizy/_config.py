@@ -15,7 +15,9 @@ from yarl import URL
 
 from contactflow_automizy.errors import ConfigurationError
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+#: C0 and C1 control characters (NEL, U+0085, included) and the Unicode line and
+#: paragraph separators: none belongs in a header value.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029]")
 
 
 def from_env(value: str | None, env: str) -> str | None:
@@ -59,6 +61,12 @@ def check_base_url(value: str, *, what: str, allow_insecure_http: bool = False) 
         raise ConfigurationError(f"{what} must be an absolute http(s) URL")
     if url.query_string or url.fragment:
         raise ConfigurationError(f"{what} must not carry a query or fragment")
+    if url.user is not None or url.password is not None:
+        # aiohttp would turn them into a Basic Authorization header: sent to the server
+        # on every request, or (with a bearer token) a ValueError at the first request.
+        raise ConfigurationError(
+            f"{what} must not carry user info (user:password@); credentials go in token= / api_key="
+        )
     if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
         raise ConfigurationError(
             f"{what} uses plain http to a non-loopback host; use https "

@@ -38,8 +38,11 @@ __all__ = [
 FieldError = tuple[str | None, str]
 
 _MAX_MESSAGE = 500
-_TAG = re.compile(rb"<[^>]*>")
-_TITLE = re.compile(rb"<title[^>]*>(.*?)</title>", re.IGNORECASE | re.DOTALL)
+#: Plain-text and HTML bodies are read for a message from their first bytes only.
+_SCAN = 64 << 10
+# ``[^<>]`` rather than ``[^>]``: a tag cannot contain ``<``, and a body of many ``<``
+# without ``>`` is then scanned in linear time, not quadratic.
+_TAG = re.compile(rb"<[^<>]*>")
 _SPACE = re.compile(r"\s+")
 
 
@@ -196,22 +199,47 @@ def _clip(text: str) -> str:
     return text if len(text) <= _MAX_MESSAGE else text[: _MAX_MESSAGE - 1] + "…"
 
 
+def _text(value: Any) -> str:
+    """``str(value)`` for a decoded JSON value; one nested too deeply for ``repr``
+    (orjson accepts 1,024 levels, ``repr`` about 1,000) is named instead of raising."""
+    if isinstance(value, str):
+        return value
+    try:
+        return str(value)
+    except RecursionError:
+        return f"<{type(value).__name__} nested too deeply to show>"
+
+
+def _title(html: bytes) -> bytes | None:
+    """The text of the first ``<title>`` element, found in linear time (a regex with a
+    lazy ``.*?`` rescans the rest of the body for every ``<title`` and goes quadratic)."""
+    lower = html.lower()
+    start = lower.find(b"<title")
+    if start < 0:
+        return None
+    opened = lower.find(b">", start)
+    if opened < 0:
+        return None
+    closed = lower.find(b"</title", opened)
+    return None if closed < 0 else html[opened + 1 : closed]
+
+
 def _field_errors(errors: Any) -> list[FieldError]:
     """Flatten the shapes seen in ``errors``: {field, message}, {field: msg}, "msg"."""
     if isinstance(errors, Mapping):
         errors = [errors]
     if not isinstance(errors, list):
-        return [(None, _clip(str(errors)))] if errors not in (None, "") else []
+        return [(None, _clip(_text(errors)))] if errors not in (None, "") else []
     out: list[FieldError] = []
     for item in errors:
         if isinstance(item, Mapping):
             if "message" in item and set(item) <= {"field", "message", "code", "logref"}:
                 field = item.get("field")
-                out.append((None if field is None else str(field), _clip(str(item["message"]))))
+                out.append((None if field is None else _text(field), _clip(_text(item["message"]))))
             else:
-                out.extend((str(k), _clip(str(v))) for k, v in item.items())
+                out.extend((str(k), _clip(_text(v))) for k, v in item.items())
         elif item is not None:
-            out.append((None, _clip(str(item))))
+            out.append((None, _clip(_text(item))))
     return out
 
 
@@ -237,22 +265,23 @@ def parse_error_body(
         if isinstance(data, Mapping):
             fields = _field_errors(data.get("errors"))
             raw = data.get("message") or data.get("error") or data.get("detail")
-            message = _clip(str(raw)) if raw not in (None, "") else None
+            message = _clip(_text(raw)) if raw not in (None, "") else None
             if message is None and fields:
                 message = fields[0][1]
             logref = data.get("logref")
-            return message, fields, None if logref is None else _clip(str(logref))
+            return message, fields, None if logref is None else _clip(_text(logref))
         if isinstance(data, list):
             fields = _field_errors(data)
             return (fields[0][1] if fields else None), fields, None
         if isinstance(data, str):
             return _clip(data) or None, [], None
-    if b"<" in stripped and ("html" in content_type or stripped[:1] == b"<"):
-        title = _TITLE.search(stripped)
-        raw_text = title.group(1) if title else _TAG.sub(b" ", stripped)
+    head = stripped[:_SCAN]
+    if b"<" in head and ("html" in content_type or head[:1] == b"<"):
+        title = _title(head)
+        raw_text = title if title is not None else _TAG.sub(b" ", head)
         text = _clip(raw_text.decode("utf-8", "replace"))
         return text or None, [], None
-    return _clip(stripped.decode("utf-8", "replace")) or None, [], None
+    return _clip(head.decode("utf-8", "replace")) or None, [], None
 
 
 def status_error(

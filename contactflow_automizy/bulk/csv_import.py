@@ -108,25 +108,41 @@ def _is_email(header: str) -> bool:
 # -- reading the header ---------------------------------------------------------
 
 
+def _read_header(readline: Callable[[int], bytes]) -> bytes:
+    """The bytes of the header record: its first line, and the next ones while a quoted
+    field is still open (a header cell may hold a newline); at most ``MAX_HEADER_BYTES``."""
+    data = b""
+    while True:
+        line = readline(MAX_HEADER_BYTES + 1 - len(data))
+        data += line
+        if len(data) > MAX_HEADER_BYTES:
+            raise ConfigurationError(f"the CSV header is longer than {MAX_HEADER_BYTES} bytes")
+        if not line.endswith(b"\n") or data.count(b'"') % 2 == 0:
+            return data
+
+
 def _parse_header(line: bytes) -> list[str]:
     if len(line) > MAX_HEADER_BYTES:
-        raise ConfigurationError(f"the CSV header line is longer than {MAX_HEADER_BYTES} bytes")
+        raise ConfigurationError(f"the CSV header is longer than {MAX_HEADER_BYTES} bytes")
     try:
         text = line.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise ConfigurationError(
             f"the CSV header is not UTF-8 (byte {exc.start}): re-save the file as UTF-8"
         ) from None
-    text = text.rstrip("\r\n")
     if not text.strip():
         raise ConfigurationError("the CSV is empty: no header line")
-    return next(csv.reader([text]))
+    try:
+        # newline="": any line ending (\n, \r\n, a lone \r) ends the record, as in a file.
+        return next(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as exc:
+        raise ConfigurationError(f"the CSV header cannot be read: {exc}") from None
 
 
 def _read_line(path: str) -> bytes:
     try:
         with open(path, "rb") as file:
-            return file.readline(MAX_HEADER_BYTES + 1)
+            return _read_header(file.readline)
     except OSError as exc:
         raise ConfigurationError(f"cannot read {path!r}: {exc.strerror or exc}") from None
 
@@ -155,7 +171,7 @@ class _Prefixed(io.RawIOBase):
 async def _from_file(file: IO[bytes]) -> _Prepared:
     seekable = file.seekable()
     start = file.tell() if seekable else 0
-    line = await asyncio.to_thread(file.readline, MAX_HEADER_BYTES + 1)
+    line = await asyncio.to_thread(_read_header, file.readline)
     header = _parse_header(line)
     if seekable:
         file.seek(start)

@@ -48,12 +48,13 @@ async def _serve(request: web.Request) -> web.StreamResponse:
     response = web.StreamResponse(status=reply.status, headers=reply.headers)
     if reply.stream is None:
         response.content_length = len(reply.body)
-    await response.prepare(request)
     try:
+        await response.prepare(request)
         async for piece in deliver(reply):
             await response.write(piece)
+        await response.write_eof()
     except DroppedConnection:
         _abort(request)
-        return response
-    await response.write_eof()
+    except ConnectionResetError:
+        pass  # the client went away mid-body (e.g. it timed out on a slow body)
     return response

@@ -1,0 +1,275 @@
+"""Transport security: no plain http to remote hosts, TLS verified, buffered bodies bounded.
+
+The HTTPS tests run a local aiohttp server with a self-signed certificate
+made for the test by the ``openssl`` command (skipped where it is missing).
+"""
+
+from __future__ import annotations
+
+import gzip
+import shutil
+import ssl
+import subprocess
+from collections.abc import AsyncIterator, Awaitable, Callable
+from pathlib import Path
+from typing import Any
+
+import orjson
+import pytest
+from aiohttp import web
+
+from contactflow_automizy import (
+    APIConnectionError,
+    AutomizyClient,
+    ConfigurationError,
+    ContactflowClient,
+    InternalServerError,
+    Session,
+)
+from contactflow_automizy._session import MAX_ERROR_BODY
+from contactflow_automizy._transport import AiohttpTransport
+from tests.reliability.conftest import count
+
+# -- plain http ------------------------------------------------------------------
+
+REFUSED = [
+    "http://example.com",
+    "HTTP://EXAMPLE.COM/api",
+    "http://10.0.0.1",
+    "http://192.168.1.10:8080",
+    "http://0.0.0.0",
+    "http://localhost.evil.example",
+    "http://127.0.0.1.nip.io",
+    "http://[2001:db8::1]",
+    "http://169.254.169.254",
+]
+LOOPBACK = ["http://localhost:8080", "http://127.0.0.1", "http://127.9.9.9:1", "http://[::1]:80"]
+NOT_URLS = [
+    "ftp://example.com",
+    "file:///etc/passwd",
+    "//example.com",
+    "example.com",
+    "",
+    "https://",
+]
+
+
+@pytest.mark.parametrize("url", REFUSED)
+def test_plain_http_to_remote_hosts_is_refused(url: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    with pytest.raises(ConfigurationError, match="allow_insecure_http"):
+        ContactflowClient("t", None, url)
+    with pytest.raises(ConfigurationError, match="allow_insecure_http"):
+        AutomizyClient("k", url)
+    monkeypatch.setenv("CONTACTFLOW_BASE_URL", url)
+    with pytest.raises(ConfigurationError):
+        ContactflowClient("t")
+    assert ContactflowClient("t", None, url, allow_insecure_http=True).base_url.scheme == "http"
+    assert AutomizyClient("k", url, allow_insecure_http=True).base_url.scheme == "http"
+    count("abuse", "insecure_urls", 1)
+
+
+@pytest.mark.parametrize("url", LOOPBACK)
+def test_plain_http_to_loopback_is_allowed(url: str) -> None:
+    assert ContactflowClient("t", None, url).base_url.scheme == "http"
+
+
+@pytest.mark.parametrize("url", NOT_URLS)
+def test_non_http_urls_are_refused(url: str) -> None:
+    with pytest.raises(ConfigurationError):
+        ContactflowClient("t", None, url or "x")
+    with pytest.raises(ConfigurationError):
+        AutomizyClient("k", url or "x", allow_insecure_http=True)
+
+
+# -- TLS -------------------------------------------------------------------------
+
+
+def _certificate(directory: Path, name: str, san: str) -> tuple[Path, Path]:
+    openssl = shutil.which("openssl")
+    if openssl is None:
+        pytest.skip("the openssl command is not available")
+    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
+    subprocess.run(
+        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
+         "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}",
+         "-addext", f"subjectAltName={san}"],
+        check=True, capture_output=True, timeout=60,
+    )  # fmt: skip
+    return cert, key
+
+
+async def _user(request: web.Request) -> web.Response:
+    return web.json_response({"base": {"user": "me"}})
+
+
+@pytest.fixture
+async def https(tmp_path: Path) -> AsyncIterator[tuple[str, str, Path]]:
+    """``(url of a cert for 127.0.0.1, url of a cert for another name, CA file)``."""
+    good_cert, good_key = _certificate(tmp_path, "local", "IP:127.0.0.1")
+    other_cert, other_key = _certificate(tmp_path, "other", "DNS:other.example")
+    app = web.Application()
+    app.router.add_get("/user", _user)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    urls = []
+    for cert, key in ((good_cert, good_key), (other_cert, other_key)):
+        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+        context.load_cert_chain(cert, key)
+        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
+        await site.start()
+        urls.append(f"https://127.0.0.1:{runner.addresses[-1][1]}")
+    bundle = tmp_path / "bundle.pem"
+    bundle.write_bytes(good_cert.read_bytes() + other_cert.read_bytes())
+    try:
+        yield urls[0], urls[1], bundle
+    finally:
+        await runner.cleanup()
+
+
+async def test_tls_is_verified_by_default(https: tuple[str, str, Path]) -> None:
+    url, _, _ = https
+    async with Session(max_retries=0) as session:
+        with pytest.raises(APIConnectionError, match="certificate") as info:
+            await ContactflowClient("t", None, url, session=session).get_current_user()
+        assert not info.value.request_sent  # refused before anything was sent
+    async with ContactflowClient("t", None, url) as client:  # a client's own session too
+        with pytest.raises(APIConnectionError, match="certificate"):
+            await client.with_options(max_retries=0).get_current_user()
+    count("abuse", "tls_cases", 2)
+
+
+async def test_verify_ssl_false_accepts_and_a_ca_bundle_verifies(
+    https: tuple[str, str, Path],
+) -> None:
+    url, other, bundle = https
+    async with Session(verify_ssl=False) as session:
+        assert (await ContactflowClient("t", None, url, session=session).get_current_user()).base
+    context = ssl.create_default_context(cafile=str(bundle))
+    async with Session(transport=AiohttpTransport(ssl_context=context)) as session:
+        assert (await ContactflowClient("t", None, url, session=session).get_current_user()).base
+        # Trusted issuer, wrong name: still refused.
+        with pytest.raises(APIConnectionError):
+            await (
+                ContactflowClient("t", None, other, session=session)
+                .with_options(max_retries=0)
+                .get_current_user()
+            )
+    count("abuse", "tls_cases", 3)
+
+
+# -- bounded bodies ----------------------------------------------------------------
+
+Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
+
+
+@pytest.fixture
+async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
+    runners: list[web.AppRunner] = []
+
+    async def start(handler: Handler) -> str:
+        app = web.Application()
+        app.router.add_route("*", "/{tail:.*}", handler)
+        runner = web.AppRunner(app)
+        await runner.setup()
+        await web.TCPSite(runner, "127.0.0.1", 0).start()
+        runners.append(runner)
+        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+
+    yield start
+    for runner in runners:
+        await runner.cleanup()
+
+
+BIG = 5 << 20
+
+
+async def _chunked(request: web.Request, status: int, size: int) -> web.StreamResponse:
+    response = web.StreamResponse(status=status, headers={"Content-Type": "application/json"})
+    response.enable_chunked_encoding()
+    await response.prepare(request)
+    piece = b" " * 65536
+    try:
+        for _ in range(size // len(piece)):
+            await response.write(piece)
+        await response.write(b"{}")
+    except ConnectionResetError:
+        pass
+    return response
+
+
+@pytest.mark.parametrize("framing", ["length", "chunked"])
+async def test_json_answers_past_max_response_bytes_are_refused(framing: str, serve: Any) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if framing == "length":
+            return web.Response(body=b" " * BIG + b"{}", content_type="application/json")
+        return await _chunked(request, 200, BIG)
+
+    url = await serve(handler)
+    async with Session(max_retries=0) as session:
+        client = ContactflowClient("t", None, url, session=session, max_response_bytes=1 << 20)
+        with pytest.raises(APIConnectionError, match="larger than"):
+            await client.get_current_user()
+        roomy = ContactflowClient("t", None, url, session=session, max_response_bytes=BIG + 10)
+        assert await roomy.get_current_user() is not None
+    count("abuse", "oversized_bodies", 1)
+
+
+@pytest.mark.parametrize("framing", ["length", "chunked"])
+async def test_error_bodies_are_capped_at_1_mib(framing: str, serve: Any) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        if framing == "length":
+            return web.Response(status=500, body=b"e" * (8 << 20))
+        return await _chunked(request, 500, 8 << 20)
+
+    url = await serve(handler)
+    async with Session(max_retries=0) as session:
+        with pytest.raises(InternalServerError) as info:
+            await ContactflowClient("t", None, url, session=session).get_current_user()
+    assert len(info.value.body) <= MAX_ERROR_BODY
+    assert len(str(info.value)) < 2000
+    count("abuse", "oversized_bodies", 1)
+
+
+GZIP_BUG = (
+    "B4: _AiohttpResponse.read() trusts Content-Length, which is the *compressed* size "
+    "when aiohttp decompresses (auto_decompress=True): a 65 KB gzip answer inflating to "
+    "64 MiB is buffered whole, past max_response_bytes and past the 1 MiB error-body cap"
+)
+
+
+@pytest.mark.xfail(strict=True, reason=GZIP_BUG)
+@pytest.mark.parametrize("status", [200, 500])
+async def test_a_gzip_bomb_is_bounded_like_any_body(status: int, serve: Any) -> None:
+    bomb = gzip.compress(b" " * (64 << 20) + b"{}", compresslevel=9)
+    assert len(bomb) < 100_000
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        return web.Response(
+            status=status,
+            body=bomb,
+            headers={"Content-Encoding": "gzip", "Content-Type": "application/json"},
+        )
+
+    url = await serve(handler)
+    async with Session(max_retries=0) as session:
+        client = ContactflowClient("t", None, url, session=session, max_response_bytes=1 << 20)
+        if status == 200:
+            with pytest.raises(APIConnectionError, match="larger than"):
+                await client.get_current_user()
+        else:
+            with pytest.raises(InternalServerError) as info:
+                await client.get_current_user()
+            assert len(info.value.body) <= MAX_ERROR_BODY
+
+
+async def test_a_small_gzip_answer_still_works(serve: Any) -> None:
+    async def handler(request: web.Request) -> web.StreamResponse:
+        body = gzip.compress(orjson.dumps({"base": {"a": 1}}))
+        return web.Response(
+            body=body, headers={"Content-Encoding": "gzip", "Content-Type": "application/json"}
+        )
+
+    url = await serve(handler)
+    async with Session(max_retries=0) as session:
+        user = await ContactflowClient("t", None, url, session=session).get_current_user()
+    assert user.base == {"a": 1}
