@@ -50,7 +50,8 @@ class Request:
 
     method: str
     url: URL
-    headers: Mapping[str, str] = attrs.field(factory=dict)
+    # Never in repr: the headers carry the credentials.
+    headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     params: Sequence[tuple[str, str]] = ()
     content: bytes | BodyFactory | None = None
 
@@ -94,8 +95,12 @@ class _AiohttpResponse:
     async def read(self, limit: int | None = None) -> bytes:
         resp = self._resp
         try:
-            length = resp.content_length
-            if limit is None or (length is not None and length <= limit):
+            if limit is None:
+                return await resp.read()
+            # Content-Length counts the bytes on the wire: for a compressed body
+            # (decompressed by aiohttp) only counting what comes out is a bound.
+            length = None if _is_encoded(resp.headers) else resp.content_length
+            if length is not None and length <= limit:
                 return await resp.read()
             if length is not None:
                 raise _too_big(limit)
@@ -132,6 +137,11 @@ class _AiohttpResponse:
 
     async def aclose(self) -> None:
         self._resp.release()
+
+
+def _is_encoded(headers: Mapping[str, str]) -> bool:
+    encoding = headers.get("Content-Encoding")
+    return bool(encoding) and encoding.strip().lower() != "identity"
 
 
 def _too_big(limit: int) -> APIConnectionError:

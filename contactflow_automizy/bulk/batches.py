@@ -32,6 +32,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from contextlib import aclosing
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -262,10 +263,14 @@ class _Upload:
 async def _packets(customers: Items[CustomerInput], size: int) -> AsyncGenerator[_Packet, None]:
     start = 0
     number = 1
-    async for chunk in chunked(customers, size):
-        yield _Packet(number=number, start=start, count=len(chunk), customers=_encode(chunk, start))
-        start += len(chunk)
-        number += 1
+    # aclosing: the caller's stream is closed when the upload ends, not when GC finds it.
+    async with aclosing(chunked(customers, size)) as chunks:
+        async for chunk in chunks:
+            yield _Packet(
+                number=number, start=start, count=len(chunk), customers=_encode(chunk, start)
+            )
+            start += len(chunk)
+            number += 1
 
 
 def _cause(error: BaseException) -> BaseException:

@@ -232,13 +232,6 @@ async def test_cancelling_requests_waiting_for_the_pool(
     assert len(nodes) == 200
 
 
-STREAM_BUG = (
-    "B3: bulk/batches.py _packets() iterates chunked(...) without closing it, so when "
-    "push_customers stops early (failure or cancellation) the caller's async iterator is "
-    "closed later by a GC-scheduled async_generator_athrow task, not before the call ends"
-)
-
-
 def _stream(closed: list[str]) -> Any:
     async def people() -> Any:
         try:
@@ -250,7 +243,6 @@ def _stream(closed: list[str]) -> Any:
     return people()
 
 
-@pytest.mark.xfail(strict=True, reason=STREAM_BUG)
 async def test_push_customers_closes_the_callers_stream_on_failure(
     threaded: ThreadedEmulator, pool: Session
 ) -> None:
@@ -270,7 +262,6 @@ async def test_push_customers_closes_the_callers_stream_on_failure(
     assert asyncio.all_tasks() == before
 
 
-@pytest.mark.xfail(strict=True, reason=STREAM_BUG)
 async def test_push_customers_closes_the_callers_stream_on_cancel(
     threaded: ThreadedEmulator, pool: Session
 ) -> None:

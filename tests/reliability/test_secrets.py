@@ -84,14 +84,6 @@ def test_reprs_and_strs() -> None:
     count("abuse", "repr_objects", len(objects))
 
 
-REQUEST_REPR_BUG = (
-    "B5: Request is an attrs class whose repr shows its headers, Authorization and Api-key "
-    "included; a custom Transport that logs the request (or an error reporter capturing "
-    "frame locals of Session.send) prints the token"
-)
-
-
-@pytest.mark.xfail(strict=True, reason=REQUEST_REPR_BUG)
 def test_request_repr_hides_credentials() -> None:
     from yarl import URL
 
