@@ -140,8 +140,8 @@ class _AiohttpResponse:
 
 
 def _is_encoded(headers: Mapping[str, str]) -> bool:
-    encoding = headers.get("Content-Encoding")
-    return bool(encoding) and encoding.strip().lower() != "identity"
+    encoding = headers.get("Content-Encoding") or "identity"
+    return encoding.strip().lower() != "identity"
 
 
 def _too_big(limit: int) -> APIConnectionError:
