@@ -31,6 +31,7 @@ from contactflow_automizy.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ResponseTooLargeError,
     UnprocessableEntityError,
 )
 
@@ -63,6 +64,7 @@ __all__ = [
     "Request",
     "Response",
     "ResponseFormatError",
+    "ResponseTooLargeError",
     "RetryPolicy",
     "Session",
     "SessionStats",

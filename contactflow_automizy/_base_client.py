@@ -16,6 +16,7 @@ names; see :func:`encode_query`), ``json=`` (a model, dict or list) or
 from __future__ import annotations
 
 import copy
+import functools
 import platform
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
@@ -182,6 +183,7 @@ class BaseClient:
         headers: Mapping[str, str] | None = None,
         node: str | None = None,
         idempotent: bool | None = None,
+        buffered: bool = False,
     ) -> Response:
         """Send ``route``; return the unread 2xx response (the caller must read or close it)."""
         url, base_headers, params, body = self._build(
@@ -196,26 +198,30 @@ class BaseClient:
 
         if idempotent is None:
             idempotent = route.idempotent
+        send = functools.partial(
+            self._session.send,
+            build,
+            timeout=self._timeout,
+            retry_policy=self._retry_policy,
+            idempotent=idempotent,
+            read_limit=self._max_response_bytes if buffered else None,
+        )
         try:
-            return await self._session.send(
-                build, timeout=self._timeout, retry_policy=self._retry_policy, idempotent=idempotent
-            )
+            return await send()
         except AuthenticationError:
             if not auth.invalidate():
                 raise
-            return await self._session.send(
-                build, timeout=self._timeout, retry_policy=self._retry_policy, idempotent=idempotent
-            )
+            return await send()
 
     async def _json(self, route: Route, **kwargs: Any) -> Any:
         """The decoded JSON of the answer (``None`` for an empty body)."""
-        response = await self._request(route, **kwargs)
-        return _decode(route, await response.read(self._max_response_bytes))
+        response = await self._request(route, buffered=True, **kwargs)
+        return _decode(route, await response.read())
 
     async def _model(self, route: Route, cls: type[T], **kwargs: Any) -> T:
         # Not ``structure(await self._json(...))``: one coroutine level less per call.
-        response = await self._request(route, **kwargs)
-        return structure(_decode(route, await response.read(self._max_response_bytes)), cls)
+        response = await self._request(route, buffered=True, **kwargs)
+        return structure(_decode(route, await response.read()), cls)
 
     def _paged(
         self,

@@ -17,7 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from contactflow_automizy.errors import APIConnectionError
+from contactflow_automizy._converter import ResponseFormatError
 
 __all__ = [
     "AsyncPaginator",
@@ -68,7 +68,7 @@ def _items(body: Mapping[str, Any], key: str) -> list[Any]:
     if items is None:
         return []
     if not isinstance(items, list):
-        raise APIConnectionError(f"malformed page: {key!r} is not a list")
+        raise ResponseFormatError(f"malformed page: {key!r} is not a list")
     return items
 
 
@@ -82,7 +82,7 @@ class ContactflowPages:
 
     def parse(self, body: Any) -> RawPage:
         if not isinstance(body, Mapping):
-            raise APIConnectionError("malformed page: expected a JSON object")
+            raise ResponseFormatError("malformed page: expected a JSON object")
         meta = body.get("page")
         meta = meta if isinstance(meta, Mapping) else {}
         return RawPage(
@@ -102,7 +102,7 @@ class AutomizyPages:
 
     def parse(self, body: Any) -> RawPage:
         if not isinstance(body, Mapping):
-            raise APIConnectionError("malformed page: expected a JSON object")
+            raise ResponseFormatError("malformed page: expected a JSON object")
         return RawPage(
             _items(body, "items"),
             _int_or_none(body.get("totalItems")),

@@ -21,7 +21,7 @@ from email.utils import parsedate_to_datetime
 
 import attrs
 
-from contactflow_automizy.errors import APIConnectionError
+from contactflow_automizy.errors import APIConnectionError, ResponseTooLargeError
 
 __all__ = ["RetryPolicy", "parse_retry_after"]
 
@@ -55,8 +55,8 @@ class RetryPolicy:
         self, method: str, error: APIConnectionError, attempt: int, idempotent: bool | None
     ) -> bool:
         """Retry after a connection error or timeout on (0-based) ``attempt``?"""
-        if attempt >= self.max_retries:
-            return False
+        if attempt >= self.max_retries or isinstance(error, ResponseTooLargeError):
+            return False  # the same answer would be too large again
         return not error.request_sent or self.is_idempotent(method, idempotent)
 
     def delay(self, attempt: int, retry_after: float | None, random: Callable[[], float]) -> float:

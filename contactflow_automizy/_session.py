@@ -22,6 +22,7 @@ from contactflow_automizy._redact import redact_url
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
 from contactflow_automizy._transport import (
     AiohttpTransport,
+    BufferedResponse,
     Request,
     Response,
     Timeout,
@@ -126,12 +127,16 @@ class Session:
         timeout: Timeout | None = None,
         retry_policy: RetryPolicy | None = None,
         idempotent: bool | None = None,
+        read_limit: int | None = None,
     ) -> Response:
-        """Send with retries; return the first 2xx response, unread.
+        """Send with retries; return the first 2xx response.
 
         ``request`` may be a coroutine factory, rebuilt for every attempt (fresh
         auth headers, a re-opened upload stream).  Non-2xx answers become
-        :class:`APIStatusError` subclasses once retries are exhausted.
+        :class:`APIStatusError` subclasses once retries are exhausted.  With
+        ``read_limit`` the body is read here, so an answer that breaks or stalls
+        mid-body is retried like any connection error; without it the body is
+        left unread for the caller to stream.
         """
         if self._closed:
             raise APIConnectionError("the session is closed")
@@ -151,7 +156,9 @@ class Session:
                 try:
                     response = await self.transport.send(req, timeout)
                     if response.status < 300:
-                        return response
+                        if read_limit is None:
+                            return response
+                        return BufferedResponse(response, await response.read(read_limit))
                     body = await _read_error_body(response)
                 finally:
                     if limit is not None:

@@ -20,7 +20,7 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from contactflow_automizy.errors import APIConnectionError, APITimeoutError
+from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
 
 __all__ = [
     "AiohttpTransport",
@@ -81,6 +81,30 @@ class Transport(Protocol):
     async def send(self, request: Request, timeout: Timeout) -> Response: ...
 
     async def aclose(self) -> None: ...
+
+
+class BufferedResponse:
+    """A 2xx answer whose body was already read (inside the session's retry loop)."""
+
+    __slots__ = ("_body", "headers", "reason", "status")
+
+    def __init__(self, response: Response, body: bytes) -> None:
+        self.status = response.status
+        self.reason = response.reason
+        self.headers = response.headers
+        self._body = body
+
+    async def read(self, limit: int | None = None) -> bytes:
+        if limit is not None and len(self._body) > limit:
+            raise _too_big(limit)
+        return self._body
+
+    async def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
+        for start in range(0, len(self._body), chunk_size):
+            yield self._body[start : start + chunk_size]
+
+    async def aclose(self) -> None:
+        return None
 
 
 class _AiohttpResponse:
@@ -145,7 +169,7 @@ def _is_encoded(headers: Mapping[str, str]) -> bool:
 
 
 def _too_big(limit: int) -> APIConnectionError:
-    return APIConnectionError(f"response body larger than the {limit}-byte limit")
+    return ResponseTooLargeError(f"response body larger than the {limit}-byte limit")
 
 
 def _connection_error(

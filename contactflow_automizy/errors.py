@@ -30,6 +30,7 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ResponseTooLargeError",
     "UnprocessableEntityError",
     "parse_error_body",
     "status_error",
@@ -85,6 +86,10 @@ class APIConnectionError(ContactflowAutomizyError):
 
 class APITimeoutError(APIConnectionError):
     """The request timed out (connect, read or total)."""
+
+
+class ResponseTooLargeError(APIConnectionError):
+    """The answer's body is larger than the SDK agreed to buffer; never retried."""
 
 
 class APIStatusError(ContactflowAutomizyError):

@@ -365,21 +365,10 @@ async def test_mixed_run_under_faults(
 
 # -- idempotent calls ------------------------------------------------------------
 
-BODY_READ_BUG = (
-    "B1: a 2xx body is read outside Session.send's retry loop (BaseClient._json calls "
-    "response.read() after send returned), so a GET/PUT whose answer breaks mid-body "
-    "or times out reading it is never retried"
-)
-
 
 @pytest.mark.parametrize(
     "kind",
-    [
-        pytest.param(k, marks=pytest.mark.xfail(strict=True, reason=BODY_READ_BUG))
-        if k in ("drop_mid_response", "slow_body")
-        else k
-        for k in KINDS
-    ],
+    [k for k in KINDS],
 )
 async def test_idempotent_calls_survive_every_fault(
     kind: str, tmp_path: Path, no_sleep: NoSleep
