@@ -23,7 +23,10 @@ rest, decided here:
   not act;
 * a failure after the first request deletes the source (rollback; a 404
   there means nothing was left) and raises :class:`BatchUploadError`
-  chained to the cause; cancellation rolls back too, then re-raises.
+  chained to the cause; cancellation rolls back too, then re-raises;
+* a ``LAST`` packet whose answer is lost (500, connection cut) may still
+  have been stored: the rollback then meets a closed source (409), which
+  proves it, and the upload is reported as complete.
 """
 
 from __future__ import annotations
@@ -48,7 +51,12 @@ from contactflow_automizy.contactflow.models import (
     Customer,
     CustomerOfBatch,
 )
-from contactflow_automizy.errors import BatchUploadError, ConfigurationError, NotFoundError
+from contactflow_automizy.errors import (
+    BatchUploadError,
+    ConfigurationError,
+    ConflictError,
+    NotFoundError,
+)
 
 if TYPE_CHECKING:
     from contactflow_automizy.contactflow.customers import CustomersMixin
@@ -170,6 +178,7 @@ class _Upload:
         self.customers_sent = 0
         self.packets_sent = 0
         self.failed_packet: int | None = None
+        self._failed_last: _Packet | None = None
 
     async def run(self, packets: AsyncIterator[_Packet]) -> None:
         """FIRST alone, MIDDLE packets concurrently, then LAST (see the module docs)."""
@@ -205,7 +214,12 @@ class _Upload:
         except Exception:
             if self.failed_packet is None:
                 self.failed_packet = packet.number
+                if kind is BatchPacket.LAST:
+                    self._failed_last = packet
             raise
+        self._count(packet)
+
+    def _count(self, packet: _Packet) -> None:
         self.packets_sent += 1
         self.customers_sent += packet.count
         if self._on_progress is not None:
@@ -232,6 +246,18 @@ class _Upload:
             raise asyncio.CancelledError
         error = task.exception()
         return None if error is None or isinstance(error, NotFoundError) else error
+
+    def closed_by_server(self, rollback_error: BaseException | None) -> bool:
+        """Did the LAST packet arrive although its answer was lost?
+
+        Only LAST closes a source, and a closed source refuses the rollback with
+        409: then the server holds the whole batch, and that is the outcome.
+        """
+        if self._failed_last is None or not isinstance(rollback_error, ConflictError):
+            return False
+        self._count(self._failed_last)
+        self.failed_packet = None
+        return True
 
     def result(self) -> PushResult:
         return PushResult(
@@ -322,6 +348,8 @@ async def push_customers(
         rollback_error = await upload.rollback()
         if isinstance(exc, asyncio.CancelledError):
             raise
+        if upload.closed_by_server(rollback_error):
+            return upload.result()
         cause = _cause(exc)
         raise upload.failure(cause, rollback_error) from cause
     finally:
