@@ -20,7 +20,6 @@ import functools
 import platform
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
-from types import TracebackType
 from typing import Any, ClassVar, Self, TypeVar
 
 import orjson
@@ -33,6 +32,7 @@ from contactflow_automizy._converter import (
     structurer,
     unstructure,
 )
+from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._routes import Route, encode_query
@@ -48,7 +48,7 @@ USER_AGENT = f"contactflow-automizy/{__version__} python/{platform.python_versio
 DEFAULT_MAX_RESPONSE_BYTES = 64 << 20
 
 
-class BaseClient:
+class BaseClient(AsyncClosable):
     """Holds a session, an auth and a base URL; subclasses add endpoint mixins."""
 
     _page_style: ClassVar[PageStyle]
@@ -84,17 +84,6 @@ class BaseClient:
     @property
     def base_url(self) -> URL:
         return self._base_url
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def close(self) -> None:
         """Close the session if this client made it; a shared session stays open."""

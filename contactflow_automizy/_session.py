@@ -11,11 +11,11 @@ import asyncio
 import logging
 import random as _random
 from collections.abc import Awaitable, Callable
-from types import TracebackType
-from typing import Any, Self, TypeVar
+from typing import Any, TypeVar
 
 import attrs
 
+from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._pagination import AsyncPaginator, PageFetcher, PageStyle
 from contactflow_automizy._ratelimit import TokenBucket
 from contactflow_automizy._redact import redact_url
@@ -49,7 +49,7 @@ class SessionStats:
     failures: int = 0
 
 
-class Session:
+class Session(AsyncClosable):
     """Owns the transport (connection pool), retry policy and client-side limits.
 
     Safe to build outside a running loop: nothing connects until the first
@@ -95,17 +95,6 @@ class Session:
     @property
     def closed(self) -> bool:
         return self._closed
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
 
     async def close(self) -> None:
         """Close the pool; calling it again does nothing."""

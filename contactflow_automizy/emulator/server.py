@@ -9,11 +9,11 @@ the in-process transport serves.
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Self
 
 from aiohttp import web
 
+from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy.emulator.app import build_app
 from contactflow_automizy.emulator.backend import PREFIX, Backend
 from contactflow_automizy.emulator.faults import Faults
@@ -23,7 +23,7 @@ from contactflow_automizy.emulator.transport import EmulatorTransport
 __all__ = ["Emulator"]
 
 
-class Emulator:
+class Emulator(AsyncClosable):
     """A local Contactflow + Automizy server with in-memory state and switchable faults.
 
     ``seed`` makes generated UUIDs and ids repeatable; ``token``, ``api_key``
@@ -133,11 +133,3 @@ class Emulator:
     async def __aenter__(self) -> Self:
         await self.start()
         return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.close()
