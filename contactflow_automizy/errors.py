@@ -248,6 +248,11 @@ def _field_errors(errors: Any) -> list[FieldError]:
     return out
 
 
+def _first_message(fields: list[FieldError]) -> str | None:
+    """The first non-empty field message, to stand as the error's message."""
+    return next((text for _, text in fields if text), None)
+
+
 def parse_error_body(
     body: bytes, content_type: str = ""
 ) -> tuple[str | None, list[FieldError], str | None]:
@@ -272,12 +277,12 @@ def parse_error_body(
             raw = data.get("message") or data.get("error") or data.get("detail")
             message = _clip(_text(raw)) if raw not in (None, "") else None
             if message is None and fields:
-                message = fields[0][1]
+                message = _first_message(fields)
             logref = data.get("logref")
             return message, fields, None if logref is None else _clip(_text(logref))
         if isinstance(data, list):
             fields = _field_errors(data)
-            return (fields[0][1] if fields else None), fields, None
+            return _first_message(fields), fields, None
         if isinstance(data, str):
             return _clip(data) or None, [], None
     head = stripped[:_SCAN]

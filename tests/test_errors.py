@@ -119,3 +119,9 @@ def test_rate_limit_error_keeps_retry_after() -> None:
 def test_configuration_error_is_a_value_error() -> None:
     assert issubclass(errors.ConfigurationError, ValueError)
     assert issubclass(errors.APITimeoutError, errors.APIConnectionError)
+
+
+def test_an_empty_field_message_never_becomes_the_message() -> None:
+    # found by the fuzz suite: {"errors": [{"field": null, "message": ""}]}
+    assert parse_error_body(b'{"errors": [{"field": null, "message": ""}]}')[0] is None
+    assert parse_error_body(b'{"errors": [{"a": ""}, {"b": "second"}]}')[0] == "second"
