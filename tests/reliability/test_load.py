@@ -243,15 +243,23 @@ def _stream(closed: list[str]) -> Any:
     return people()
 
 
+async def _client_and_automation(
+    threaded: ThreadedEmulator, pool: Session
+) -> tuple[ContactflowClient, str]:
+    emu = threaded.emu
+    cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=pool)
+    automation = (await cf.create_automation(name="s")).uuid
+    assert automation is not None
+    return cf, automation
+
+
 async def test_push_customers_closes_the_callers_stream_on_failure(
     threaded: ThreadedEmulator, pool: Session
 ) -> None:
     from contactflow_automizy import BatchUploadError
 
     emu = threaded.emu
-    cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=pool)
-    automation = (await cf.create_automation(name="s")).uuid
-    assert automation is not None
+    cf, automation = await _client_and_automation(threaded, pool)
     emu.faults = Faults(rate_500=1.0, routes=r"/customers/batch$", methods={"POST"})
     closed: list[str] = []
     before = asyncio.all_tasks()
@@ -266,9 +274,7 @@ async def test_push_customers_closes_the_callers_stream_on_cancel(
     threaded: ThreadedEmulator, pool: Session
 ) -> None:
     emu = threaded.emu
-    cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=pool)
-    automation = (await cf.create_automation(name="s")).uuid
-    assert automation is not None
+    cf, automation = await _client_and_automation(threaded, pool)
     emu.faults = Faults(latency=0.01, routes=r"/customers/batch$", methods={"POST"})
     closed: list[str] = []
     sent: list[int] = []
