@@ -33,6 +33,13 @@ def require(value: str | None, what: str, env: str) -> str:
     return value
 
 
+def positive_int(name: str, value: object) -> int:
+    """A count setting (sizes, concurrency, pool limits): an int of at least 1, not a bool."""
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+    return value
+
+
 def check_header_value(name: str, value: str) -> str:
     """Refuse CR/LF and other control characters, which would split headers."""
     if not isinstance(value, str):

@@ -17,6 +17,7 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
+from contactflow_automizy._config import positive_int
 from contactflow_automizy._converter import ResponseFormatError
 
 __all__ = [
@@ -126,10 +127,8 @@ class AsyncPaginator(Generic[T]):
         page_size: int,
         prefetch: int = 1,
     ) -> None:
-        if page_size < 1:
-            raise ValueError("page_size must be at least 1")
-        if prefetch < 1:
-            raise ValueError("prefetch must be at least 1")
+        positive_int("page_size", page_size)
+        positive_int("prefetch", prefetch)
         self._fetch = fetch
         self._style = style
         self._structure = structure

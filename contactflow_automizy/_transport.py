@@ -20,6 +20,7 @@ import aiohttp
 import attrs
 from yarl import URL
 
+from contactflow_automizy._config import positive_int
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
 
 __all__ = [
@@ -225,8 +226,7 @@ class AiohttpTransport:
         verify_ssl: bool = True,
         ssl_context: ssl.SSLContext | None = None,
     ) -> None:
-        if max_connections < 1:
-            raise ValueError("max_connections must be at least 1")
+        positive_int("max_connections", max_connections)
         self._connector_args = {
             "limit": max_connections,
             "limit_per_host": max_connections_per_host,

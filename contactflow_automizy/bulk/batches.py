@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
+from contactflow_automizy._config import positive_int
 from contactflow_automizy._converter import converter, unstructure
 from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy._routes import path_segment
@@ -135,12 +136,6 @@ def _encode(items: list[Any], start: int) -> bytes:
                     f"customer #{start + offset} cannot be sent as JSON: {exc}"
                 ) from None
         raise
-
-
-def _positive(name: str, value: object) -> int:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-        raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
-    return value
 
 
 class _Upload:
@@ -320,7 +315,7 @@ async def push_customers(
     on_progress: ProgressCallback | None = None,
 ) -> PushResult:
     """Upload ``customers`` (sync or async iterable) as one batch; see the module docs."""
-    size = _positive("packet_size", packet_size)
+    size = positive_int("packet_size", packet_size)
     envelope: dict[str, Any] = {
         "sourceUuid": path_segment(
             "source_uuid", "uuid", str(uuid.uuid4()) if source_uuid is None else source_uuid
@@ -334,7 +329,7 @@ async def push_customers(
         client,
         automation_uuid,
         envelope=envelope,
-        concurrency=_positive("concurrency", concurrency),
+        concurrency=positive_int("concurrency", concurrency),
         total=known_length(customers),
         node=node,
         on_progress=on_progress,

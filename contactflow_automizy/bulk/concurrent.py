@@ -18,9 +18,9 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
+from contactflow_automizy._config import positive_int
 from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy.bulk._streams import Items, aiterate, known_length
-from contactflow_automizy.errors import ConfigurationError
 
 __all__ = ["Outcome", "iter_concurrent", "map_concurrent"]
 
@@ -76,9 +76,7 @@ def iter_concurrent(
     (``async with contextlib.aclosing(iter_concurrent(...)) as outcomes``):
     that cancels and awaits the calls still running.
     """
-    if isinstance(concurrency, bool) or not isinstance(concurrency, int) or concurrency < 1:
-        raise ConfigurationError(f"concurrency must be a positive integer, got {concurrency!r}")
-    return _ordered(func, items, concurrency, on_progress)
+    return _ordered(func, items, positive_int("concurrency", concurrency), on_progress)
 
 
 async def _ordered(
