@@ -26,6 +26,7 @@ import orjson
 from yarl import URL
 
 from contactflow_automizy._auth import Auth
+from contactflow_automizy._config import check_base_url
 from contactflow_automizy._converter import (
     ResponseFormatError,
     structure,
@@ -57,15 +58,18 @@ class BaseClient(AsyncClosable):
     def __init__(
         self,
         *,
-        base_url: URL,
+        base_url: str,
+        allow_insecure_http: bool,
         auth: Auth,
         session: Session | None,
         timeout: Timeout | float | None,
         max_retries: int | None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._base_url = base_url
-        self._base = str(base_url)
+        self._base_url = check_base_url(
+            base_url, what="base_url", allow_insecure_http=allow_insecure_http
+        )
+        self._base = str(self._base_url)
         self._auth = auth
         self._owns_session = session is None
         self._session = session if session is not None else Session()

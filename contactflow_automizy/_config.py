@@ -27,10 +27,12 @@ def from_env(value: str | None, env: str) -> str | None:
     return os.environ.get(env) or None
 
 
-def require(value: str | None, what: str, env: str) -> str:
-    if not value:
+def required(value: str | None, what: str, env: str) -> str:
+    """``value``, else the environment variable ``env``; a ConfigurationError if neither."""
+    resolved = from_env(value, env)
+    if not resolved:
         raise ConfigurationError(f"missing {what}: pass {what}= or set {env}")
-    return value
+    return resolved
 
 
 def positive_int(name: str, value: object) -> int:

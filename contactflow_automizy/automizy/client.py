@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contactflow_automizy._auth import ApiKeyAuth
 from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
-from contactflow_automizy._config import check_base_url, from_env, require
+from contactflow_automizy._config import from_env, required
 from contactflow_automizy._session import Session
 from contactflow_automizy._transport import Timeout
 from contactflow_automizy.automizy.contacts import ContactsMixin
@@ -38,11 +38,10 @@ class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, ImportsMixin):
         process_import_path: str | None = None,
     ) -> None:
         self._process_import_route = process_import_route(process_import_path)
-        key = require(from_env(api_key, "AUTOMIZY_API_KEY"), "api_key", "AUTOMIZY_API_KEY")
-        url = from_env(base_url, "AUTOMIZY_BASE_URL") or DEFAULT_BASE_URL
         super().__init__(
-            base_url=check_base_url(url, what="base_url", allow_insecure_http=allow_insecure_http),
-            auth=ApiKeyAuth(key),
+            base_url=from_env(base_url, "AUTOMIZY_BASE_URL") or DEFAULT_BASE_URL,
+            allow_insecure_http=allow_insecure_http,
+            auth=ApiKeyAuth(required(api_key, "api_key", "AUTOMIZY_API_KEY")),
             session=session,
             timeout=timeout,
             max_retries=max_retries,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contactflow_automizy._auth import BearerAuth, TokenProvider
 from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
-from contactflow_automizy._config import check_base_url, from_env, require
+from contactflow_automizy._config import from_env, required
 from contactflow_automizy._routes import path_segment
 from contactflow_automizy._session import Session
 from contactflow_automizy._transport import Timeout
@@ -55,20 +55,14 @@ class ContactflowClient(
         allow_insecure_http: bool = False,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        url = require(
-            from_env(base_url, "CONTACTFLOW_BASE_URL"), "base_url", "CONTACTFLOW_BASE_URL"
-        )
-        resolved_token = (
-            token
-            if callable(token)
-            else require(from_env(token, "CONTACTFLOW_TOKEN"), "token", "CONTACTFLOW_TOKEN")
-        )
+        resolved_token = token if callable(token) else required(token, "token", "CONTACTFLOW_TOKEN")
         resolved_node = from_env(node, "CONTACTFLOW_NODE")
         self._node = (
             path_segment("node", "uuid", resolved_node) if resolved_node is not None else None
         )
         super().__init__(
-            base_url=check_base_url(url, what="base_url", allow_insecure_http=allow_insecure_http),
+            base_url=required(base_url, "base_url", "CONTACTFLOW_BASE_URL"),
+            allow_insecure_http=allow_insecure_http,
             auth=BearerAuth(resolved_token),
             session=session,
             timeout=timeout,
