@@ -1,5 +1,10 @@
-"""Calls by route through an SDK client, for operations whose client methods are still being
-written: the request still goes through the client's session, auth, retries and transport."""
+"""Calls by route through an SDK client, answered as raw JSON.
+
+The emulator's tests check its wire format (and its refusals of bodies the
+public methods would never send), so they read the JSON itself rather than the
+parsed models; the request still goes through the client's session, auth,
+retries and transport.  The public methods are exercised against the emulator
+in tests/test_cli.py and tests/reliability/."""
 
 from __future__ import annotations
 
