@@ -20,6 +20,7 @@ import aioresponses.core
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from tests.services.redis_server import RedisServer, start_redis
 
 CF_BASE = "https://cf.example.test/api"
 AZ_BASE = "https://az.example.test"
@@ -84,3 +85,10 @@ async def cf(session: Session) -> AsyncIterator[ContactflowClient]:
 async def az(session: Session) -> AsyncIterator[AutomizyClient]:
     async with AutomizyClient(API_KEY, AZ_BASE, session=session) as client:
         yield client
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """One real redis-server for the whole test session (fails, never skips, without it)."""
+    with start_redis() as server:
+        yield server
