@@ -9,10 +9,14 @@ in :class:`Secret`, whose ``repr``/``str`` never show the value.
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
+from types import MappingProxyType
 
 from yarl import URL
 
 _SENSITIVE = re.compile(r"(token|key|secret|password|passwd|signature|auth|sig)", re.IGNORECASE)
+#: Headers that carry credentials although their names do not say so.
+_SECRET_HEADERS = frozenset({"cookie", "set-cookie"})
 MASK = "***"
 
 
@@ -58,3 +62,13 @@ def redact_url(url: str | URL) -> str:
             [(k, MASK if _SENSITIVE.search(k) else v) for k, v in parsed.query.items()]
         )
     return str(parsed)
+
+
+def redact_headers(headers: Mapping[str, str]) -> Mapping[str, str]:
+    """A read-only copy with credential-bearing values (auth, keys, tokens, cookies) masked."""
+    return MappingProxyType(
+        {
+            name: MASK if name.lower() in _SECRET_HEADERS or _SENSITIVE.search(name) else value
+            for name, value in headers.items()
+        }
+    )

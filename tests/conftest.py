@@ -12,6 +12,7 @@ aioresponses: tests with big bodies use a real loopback server instead.
 from __future__ import annotations
 
 import inspect
+import os
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 
@@ -56,6 +57,14 @@ class NoSleep:
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+
+
+@pytest.fixture(autouse=True)
+def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test inherits the machine's proxy settings; a test that wants one sets it."""
+    for name in list(os.environ):
+        if name.lower() in ("http_proxy", "https_proxy", "no_proxy", "all_proxy"):
+            monkeypatch.delenv(name)
 
 
 @pytest.fixture
