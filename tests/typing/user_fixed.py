@@ -1,4 +1,4 @@
-"""The corrected twin of ``user_typos.py``: it must pass ``mypy --strict`` (test_type_check.py)."""
+"""The corrected twin of ``user_typos.py``: mypy --strict and pyright must pass it."""
 
 from __future__ import annotations
 
