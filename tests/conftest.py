@@ -14,6 +14,7 @@ from __future__ import annotations
 import inspect
 import os
 from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -21,7 +22,9 @@ import aioresponses.core
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from tests.services.http_server import Certificates
 from tests.services.redis_server import RedisServer, start_redis
+from tests.services.tinyproxy import Tinyproxy, start_tinyproxy
 
 CF_BASE = "https://cf.example.test/api"
 AZ_BASE = "https://az.example.test"
@@ -101,3 +104,16 @@ def redis_server() -> Iterator[RedisServer]:
     """One real redis-server for the whole test session (fails, never skips, without it)."""
     with start_redis() as server:
         yield server
+
+
+@pytest.fixture
+def tinyproxy() -> Iterator[Tinyproxy]:
+    """A real tinyproxy of this test's own (its log holds only this test's requests)."""
+    with start_tinyproxy() as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> Certificates:
+    """A throw-away CA with server and client certificates (trustme)."""
+    return Certificates.make(tmp_path)

@@ -6,32 +6,22 @@ import ssl
 from pathlib import Path
 
 import pytest
-import trustme
+from aiohttp import web
 from cryptography.hazmat.primitives import serialization
 
-from contactflow_automizy import ConfigurationError
+from contactflow_automizy import APIConnectionError, ConfigurationError, ContactflowClient, Session
 from contactflow_automizy._tls import TlsConfig
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
+from tests.services.http_server import Certificates, serve
 
 
 @pytest.fixture
-def ca_file(ca: trustme.CA, tmp_path: Path) -> Path:
-    path = tmp_path / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path
+def ca_file(certs: Certificates) -> Path:
+    return certs.ca_file
 
 
 @pytest.fixture
-def client_pem(ca: trustme.CA, tmp_path: Path) -> tuple[Path, Path]:
-    leaf = ca.issue_cert("client@example.test")
-    cert, key = tmp_path / "client.pem", tmp_path / "client.key"
-    leaf.cert_chain_pems[0].write_to_path(str(cert))
-    leaf.private_key_pem.write_to_path(str(key))
-    return cert, key
+def client_pem(certs: Certificates) -> tuple[Path, Path]:
+    return certs.client_cert
 
 
 def test_defaults_leave_aiohttp_its_own_contexts() -> None:
@@ -104,7 +94,7 @@ def test_a_file_that_is_no_ca_bundle_is_a_configuration_error(tmp_path: Path) ->
 
 
 def test_an_encrypted_key_is_refused_not_prompted_for(
-    ca: trustme.CA, client_pem: tuple[Path, Path], tmp_path: Path
+    client_pem: tuple[Path, Path], tmp_path: Path
 ) -> None:
     key = serialization.load_pem_private_key(client_pem[1].read_bytes(), password=None)
     encrypted = tmp_path / "encrypted.key"
@@ -118,3 +108,50 @@ def test_an_encrypted_key_is_refused_not_prompted_for(
     config = TlsConfig.from_options(cert=(client_pem[0], encrypted))
     with pytest.raises(ConfigurationError, match="encrypted"):
         config.ssl_context()
+
+
+# -- real handshakes against a loopback server (certificates from trustme) ----------
+
+
+def _user_app() -> web.Application:
+    async def user(request: web.Request) -> web.Response:
+        return web.json_response({"base": {"user": "me"}})
+
+    app = web.Application()
+    app.router.add_get("/user", user)
+    return app
+
+
+async def _current_user(session: Session, base: str) -> object:
+    client = ContactflowClient("t", None, base, session=session, max_retries=0)
+    return (await client.get_current_user()).base
+
+
+async def test_a_server_signed_by_an_unknown_ca_is_refused(certs: Certificates) -> None:
+    async with (
+        serve(_user_app(), ssl_context=certs.server_context()) as base,
+        Session() as session,
+    ):
+        with pytest.raises(APIConnectionError, match="certificate") as info:
+            await _current_user(session, base)
+    assert info.value.request_sent is False
+
+
+async def test_a_ca_path_or_context_makes_it_trusted(certs: Certificates) -> None:
+    context = ssl.create_default_context(cafile=str(certs.ca_file))
+    async with serve(_user_app(), ssl_context=certs.server_context()) as base:
+        for verify in (str(certs.ca_file), certs.ca_file, context):
+            async with Session(verify=verify) as session:
+                assert await _current_user(session, base) == {"user": "me"}
+        async with Session(verify=False) as session:  # no verification at all
+            assert await _current_user(session, base) == {"user": "me"}
+
+
+async def test_mutual_tls_needs_the_client_certificate(certs: Certificates) -> None:
+    server_context = certs.server_context(require_client_cert=True)
+    async with serve(_user_app(), ssl_context=server_context) as base:
+        async with Session(verify=certs.ca_file) as session:
+            with pytest.raises(APIConnectionError):
+                await _current_user(session, base)
+        async with Session(verify=certs.ca_file, cert=certs.client_cert) as session:
+            assert await _current_user(session, base) == {"user": "me"}
