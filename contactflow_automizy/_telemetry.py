@@ -27,8 +27,8 @@ from __future__ import annotations
 
 import contextlib
 import time
-from collections.abc import Callable, Iterator
-from typing import TYPE_CHECKING, Any
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Iterator
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from yarl import URL
 
@@ -40,6 +40,8 @@ if TYPE_CHECKING:
     from opentelemetry.trace import Span, Tracer, TracerProvider
 
 __all__ = ["AttemptRecord", "Recorder", "Telemetry"]
+
+T = TypeVar("T")
 
 INSTRUMENTATION = "contactflow_automizy"
 #: Seconds between two looks for a global provider while there is none.
@@ -142,6 +144,40 @@ class Recorder:
 
         with self.tracer.start_as_current_span(name, kind=SpanKind.INTERNAL):
             yield
+
+    async def iterate_in_span(self, name: str, items: AsyncIterator[T]) -> AsyncGenerator[T, None]:
+        """``items`` inside the span of one SDK call that yields (a report's rows).
+
+        The span is made current only while the next item is produced: a
+        context attached across a ``yield`` would leak into the consumer.
+        """
+        if self.tracer is None:
+            async for item in items:
+                yield item
+            return
+        from opentelemetry import context, trace
+        from opentelemetry.trace import SpanKind, StatusCode
+
+        span = self.tracer.start_span(name, kind=SpanKind.INTERNAL)
+        current = trace.set_span_in_context(span)
+        try:
+            while True:
+                token = context.attach(current)
+                try:
+                    item = await anext(items)
+                except StopAsyncIteration:
+                    return
+                except Exception as exc:
+                    span.record_exception(exc)
+                    span.set_status(StatusCode.ERROR, type(exc).__name__)
+                    raise
+                finally:
+                    context.detach(token)
+                yield item
+        finally:
+            if isinstance(items, AsyncGenerator):
+                await items.aclose()
+            span.end()
 
     def attempt(self, method: str, url: URL, resend_count: int) -> AttemptRecord:
         """Start recording one attempt; a child of the current SDK-call span."""

@@ -200,3 +200,48 @@ def test_the_api_placeholders_are_not_real_providers() -> None:
     """Nothing is set globally in the test process: the API's stand-ins must not count."""
     assert _telemetry._global_tracer_provider() is None
     assert _telemetry._global_meter_provider() is None
+
+
+async def test_a_span_over_an_iteration_is_current_only_while_producing(otel: Otel) -> None:
+    from opentelemetry import trace
+
+    recorder = Telemetry(otel.tracer_provider).active()
+    assert recorder is not None
+    seen_inside: list[bool] = []
+
+    async def rows() -> Any:
+        for i in range(3):
+            seen_inside.append(trace.get_current_span().is_recording())
+            recorder.attempt("GET", URL_WITH_SECRET, 0).end(status=200, error_type=None, elapsed=0)
+            yield i
+
+    got = []
+    async for row in recorder.iterate_in_span("contactflow.iter_tokens_report", rows()):
+        assert not trace.get_current_span().is_recording()  # nothing leaks to the consumer
+        got.append(row)
+    assert got == [0, 1, 2] and seen_inside == [True, True, True]
+    call = otel.spans()[-1]
+    assert call.name == "contactflow.iter_tokens_report"
+    assert all(
+        s.parent is not None and s.parent.span_id == call.context.span_id for s in otel.spans()[:-1]
+    )
+
+
+async def test_an_iteration_stopped_early_or_failing_still_ends_its_span(otel: Otel) -> None:
+    recorder = Telemetry(otel.tracer_provider).active()
+    assert recorder is not None
+
+    async def rows() -> Any:
+        yield 1
+        yield 2
+        raise LookupError("broken report")
+
+    iteration = recorder.iterate_in_span("a.stopped", rows())
+    assert await anext(iteration) == 1
+    await iteration.aclose()
+    with pytest.raises(LookupError):
+        async for _ in recorder.iterate_in_span("a.failed", rows()):
+            pass
+    stopped, failed = otel.spans()
+    assert stopped.name == "a.stopped" and stopped.status.status_code is StatusCode.UNSET
+    assert failed.name == "a.failed" and failed.status.status_code is StatusCode.ERROR
