@@ -17,7 +17,9 @@ from contactflow_automizy import (
     InternalServerError,
     NotFoundError,
     RateLimitError,
+    Request,
     Session,
+    SessionStats,
 )
 from contactflow_automizy._ratelimit import TokenBucket
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
@@ -181,3 +183,23 @@ async def test_token_bucket_spaces_requests_with_an_injected_clock() -> None:
     await bucket.acquire()
     await bucket.acquire()
     assert len(waits) == 3
+
+
+async def test_per_call_stats_count_that_call_alongside_the_session(
+    session: Session, mocked: aioresponses
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, payload={})
+    mocked.get(f"{CF_BASE}/other", status=404, repeat=True)
+    call = SessionStats()
+
+    response = await session.send(Request("GET", URL(NODE_URL)), stats=call)
+    await response.aclose()
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")))
+
+    assert (call.requests, call.retries, call.failures) == (2, 1, 0)
+    assert (session.stats.requests, session.stats.retries, session.stats.failures) == (3, 1, 1)
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")), stats=call)
+    assert (call.requests, call.failures) == (3, 1)

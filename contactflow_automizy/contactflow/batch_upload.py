@@ -27,6 +27,10 @@ rest, decided here:
 * a ``LAST`` packet whose answer is lost (500, connection cut) may still
   have been stored: the rollback then meets a closed source (409), which
   proves it, and the upload is reported as complete.
+
+It sits beside the raw endpoints it is built on (``customers.py``) and talks
+to the server through the client's protected request path, so it can count
+its own requests (``PushResult.requests``) on a shared session.
 """
 
 from __future__ import annotations
@@ -34,9 +38,9 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import attrs
 import orjson
@@ -45,7 +49,10 @@ from contactflow_automizy._config import positive_int
 from contactflow_automizy._converter import converter, unstructure
 from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy._routes import path_segment
+from contactflow_automizy._session import SessionStats
 from contactflow_automizy.bulk._streams import Items, chunked, known_length
+from contactflow_automizy.contactflow import routes
+from contactflow_automizy.contactflow.customers import CustomersMixin
 from contactflow_automizy.contactflow.models import (
     BatchNotification,
     BatchPacket,
@@ -59,15 +66,14 @@ from contactflow_automizy.errors import (
     NotFoundError,
 )
 
-if TYPE_CHECKING:
-    from contactflow_automizy.contactflow.customers import CustomersMixin
-
-__all__ = ["PushResult", "push_customers"]
+__all__ = ["BatchUploadMixin", "CustomerInput", "PushResult", "push_customers"]
 
 CustomerInput = CustomerOfBatch | Customer | Mapping[str, Any]
 
 #: Seconds a rollback may take (its retries included) before it is reported failed.
 ROLLBACK_TIMEOUT = 60.0
+
+_JSON_CONTENT = {"Content-Type": "application/json"}
 
 _UNSTRUCTURE: dict[type, Callable[[Any], object]] = {
     cls: converter.get_unstructure_hook(cls) for cls in (CustomerOfBatch, Customer)
@@ -79,8 +85,8 @@ class PushResult:
     """What one ``push_customers`` call did.
 
     ``packets`` counts packet requests that succeeded (the empty ``LAST`` of a
-    one-packet stream included).  ``requests`` and ``retries`` are the
-    session's counters over the call: they include retried packets, and any
+    one-packet stream included).  ``requests`` and ``retries`` count this
+    call's own requests (retried packets and a rollback included), never
     other traffic on a shared session.
     """
 
@@ -122,6 +128,17 @@ def _wire(item: object, index: int) -> object:
     )
 
 
+def _notification(value: BatchNotification | Mapping[str, Any]) -> object:
+    """The envelope's ``notification``: like customers, a mapping is taken as wire-named."""
+    if isinstance(value, BatchNotification):
+        return unstructure(value)
+    if isinstance(value, Mapping):
+        return dict(value)
+    raise ConfigurationError(
+        f"notification: expected a BatchNotification or a mapping, got {type(value).__name__}"
+    )
+
+
 def _encode(items: list[Any], start: int) -> bytes:
     """The JSON array of a packet; a value orjson refuses is traced to its item."""
     wire = [_wire(item, start + offset) for offset, item in enumerate(items)]
@@ -153,11 +170,11 @@ class _Upload:
         on_progress: ProgressCallback | None,
     ) -> None:
         self._client = client
-        self._automation_uuid = automation_uuid
+        self._path = {"automationUuid": automation_uuid}
         self._node = node
-        self._post: Callable[[bytes], Awaitable[object]] = client._batch_poster(
-            automation_uuid, node
-        )
+        # Checked now, so a bad path or node is refused before the stream is read.
+        routes.ADD_CUSTOMER_BATCH.path(**self._path)
+        client._route_headers(routes.ADD_CUSTOMER_BATCH, node)
         self._prefixes = {
             kind: orjson.dumps({**envelope, "packet": kind.value})[:-1] + b',"customers":'
             for kind in BatchPacket
@@ -165,8 +182,7 @@ class _Upload:
         self._slots = asyncio.Semaphore(concurrency)
         self._total = total
         self._on_progress = on_progress
-        self._stats = client.session.stats
-        self._baseline = (self._stats.requests, self._stats.retries)
+        self._stats = SessionStats()
         self._started = time.perf_counter()
         self.source_uuid: str = envelope["sourceUuid"]
         self.attempted = False
@@ -205,7 +221,14 @@ class _Upload:
     async def _send(self, kind: BatchPacket, packet: _Packet) -> None:
         self.attempted = True
         try:
-            await self._post(self._prefixes[kind] + packet.customers + b"}")
+            await self._client._json(
+                routes.ADD_CUSTOMER_BATCH,
+                path=self._path,
+                content=self._prefixes[kind] + packet.customers + b"}",
+                headers=_JSON_CONTENT,
+                node=self._node,
+                stats=self._stats,
+            )
         except Exception:
             if self.failed_packet is None:
                 self.failed_packet = packet.number
@@ -225,8 +248,12 @@ class _Upload:
         """Delete the source; None if done.  Further cancellations wait for it, then re-raise."""
         task = asyncio.create_task(
             asyncio.wait_for(
-                self._client.delete_customer_batch(
-                    self._automation_uuid, self.source_uuid, node=self._node
+                self._client._json(
+                    routes.DELETE_CUSTOMER_BATCH,
+                    path=self._path,
+                    query={"sourceUuid": self.source_uuid},
+                    node=self._node,
+                    stats=self._stats,
                 ),
                 ROLLBACK_TIMEOUT,
             )
@@ -259,8 +286,8 @@ class _Upload:
             source_uuid=self.source_uuid,
             customers=self.customers_sent,
             packets=self.packets_sent,
-            requests=self._stats.requests - self._baseline[0],
-            retries=self._stats.retries - self._baseline[1],
+            requests=self._stats.requests,
+            retries=self._stats.retries,
             elapsed=time.perf_counter() - self._started,
         )
 
@@ -324,7 +351,7 @@ async def push_customers(
     if source_label is not None:
         envelope["sourceLabel"] = source_label
     if notification is not None:
-        envelope["notification"] = unstructure(client._body(BatchNotification, notification, {}))
+        envelope["notification"] = _notification(notification)
     upload = _Upload(
         client,
         automation_uuid,
@@ -350,3 +377,37 @@ async def push_customers(
     finally:
         await packets.aclose()
     return upload.result()
+
+
+class BatchUploadMixin(CustomersMixin):
+    async def push_customers(
+        self,
+        automation_uuid: str,
+        customers: Items[CustomerInput],
+        *,
+        packet_size: int = 1000,
+        concurrency: int = 4,
+        source_label: str | None = None,
+        source_uuid: str | None = None,
+        notification: BatchNotification | Mapping[str, Any] | None = None,
+        node: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> PushResult:
+        """Upload a stream of customers as one batch: all of it, or (rolled back) none.
+
+        ``customers`` is a sync or async iterable of models or wire-named dicts,
+        read in constant memory.  Failure raises :class:`BatchUploadError`; see
+        :mod:`contactflow_automizy.contactflow.batch_upload` for the protocol.
+        """
+        return await push_customers(
+            self,
+            automation_uuid,
+            customers,
+            packet_size=packet_size,
+            concurrency=concurrency,
+            source_label=source_label,
+            source_uuid=source_uuid,
+            notification=notification,
+            node=node,
+            on_progress=on_progress,
+        )
