@@ -21,16 +21,26 @@ rest, decided here:
 * retries are the session's: packets are POSTs and not idempotent (the
   server does not dedupe), so they are retried only when it certainly did
   not act;
-* a failure after the first request deletes the source (rollback; a 404
-  there means nothing was left) and raises :class:`BatchUploadError`
-  chained to the cause; cancellation rolls back too, then re-raises;
-* a ``LAST`` packet whose answer is lost (500, connection cut) may still
-  have been stored: the rollback then meets a closed source (409), which
-  proves it, and the upload is reported as complete.
+* a failure once ``FIRST`` was sent deletes the source, but only one this
+  call may have opened (rollback), and raises :class:`BatchUploadError`
+  chained to the cause; cancellation rolls back too, then re-raises.  What
+  the answers prove is decided in :mod:`.batch_sources` (SPEC section 11):
+  - ``FIRST`` refused with 409: the uuid is another batch's source, never
+    deleted (``rolled_back=False``); refused otherwise (4xx, or never sent):
+    nothing was stored, nothing is deleted (``rolled_back=True``);
+  - a DELETE answered 404 means nothing was left (``rolled_back=True``),
+    unless ``FIRST`` itself got no answer: it may still arrive, and the
+    outcome is unknown (``rolled_back=None``);
+  - a ``LAST`` packet whose answer is lost (500, connection cut) may still
+    have been stored: the rollback then meets a closed source (409), which
+    proves it, and the upload is reported as complete.
 
-It sits beside the raw endpoints it is built on (``customers.py``) and talks
-to the server through the client's protected request path, so it can count
-its own requests (``PushResult.requests``) on a shared session.
+One attempt is a :class:`BatchAttempt`, given its source uuid and reporting
+what became of that source (``state``), so a job can write the uuid down
+before the attempt and record its fate after it.  It sits beside the raw
+endpoints it is built on (``customers.py``) and talks to the server through
+the client's protected request path, so it counts its own requests
+(``PushResult.requests``) on a shared session.
 """
 
 from __future__ import annotations
@@ -52,6 +62,12 @@ from contactflow_automizy._routes import path_segment
 from contactflow_automizy._session import SessionStats
 from contactflow_automizy.bulk._streams import Items, chunked, known_length
 from contactflow_automizy.contactflow import routes
+from contactflow_automizy.contactflow.batch_sources import (
+    FirstFate,
+    SourceState,
+    after_delete,
+    first_fate,
+)
 from contactflow_automizy.contactflow.customers import CustomersMixin
 from contactflow_automizy.contactflow.models import (
     BatchNotification,
@@ -59,14 +75,9 @@ from contactflow_automizy.contactflow.models import (
     Customer,
     CustomerOfBatch,
 )
-from contactflow_automizy.errors import (
-    BatchUploadError,
-    ConfigurationError,
-    ConflictError,
-    NotFoundError,
-)
+from contactflow_automizy.errors import BatchUploadError, ConfigurationError
 
-__all__ = ["BatchUploadMixin", "CustomerInput", "PushResult", "push_customers"]
+__all__ = ["BatchAttempt", "BatchUploadMixin", "CustomerInput", "PushResult", "push_customers"]
 
 CustomerInput = CustomerOfBatch | Customer | Mapping[str, Any]
 
@@ -155,43 +166,90 @@ def _encode(items: list[Any], start: int) -> bytes:
         raise
 
 
-class _Upload:
-    """The state of one upload: what was sent, and whether it must be rolled back."""
+class BatchAttempt:
+    """One attempt at uploading a stream as one batch, under a source uuid it is given.
+
+    ``state`` says at every moment what may be on the server: None while
+    nothing can be (no ``FIRST`` sent, or one the server did not store), then
+    a :class:`SourceState`: ``OPEN`` from the moment ``FIRST`` is sent,
+    ``CLOSED`` once ``LAST`` is stored, and after a failure whatever the
+    rollback proved (``DELETED``, ``CLOSED``, ``UNKNOWN``, or still ``OPEN``
+    when it failed).  It is final once :meth:`run` returns or raises, even on
+    cancellation: a caller that wrote the source uuid down before the run (a
+    job store) records it afterwards, and knows which source to delete later.
+    """
 
     def __init__(
         self,
         client: CustomersMixin,
         automation_uuid: str,
+        source_uuid: str,
         *,
-        envelope: Mapping[str, Any],
-        concurrency: int,
-        total: int | None,
-        node: str | None,
-        on_progress: ProgressCallback | None,
+        packet_size: int = 1000,
+        concurrency: int = 4,
+        source_label: str | None = None,
+        notification: BatchNotification | Mapping[str, Any] | None = None,
+        node: str | None = None,
+        on_progress: ProgressCallback | None = None,
     ) -> None:
+        self.source_uuid = path_segment("source_uuid", "uuid", source_uuid)
+        self._packet_size = positive_int("packet_size", packet_size)
+        self._slots = asyncio.Semaphore(positive_int("concurrency", concurrency))
         self._client = client
         self._path = {"automationUuid": automation_uuid}
         self._node = node
         # Checked now, so a bad path or node is refused before the stream is read.
         routes.ADD_CUSTOMER_BATCH.path(**self._path)
         client._route_headers(routes.ADD_CUSTOMER_BATCH, node)
+        envelope: dict[str, Any] = {"sourceUuid": self.source_uuid}
+        if source_label is not None:
+            envelope["sourceLabel"] = source_label
+        if notification is not None:
+            envelope["notification"] = _notification(notification)
         self._prefixes = {
             kind: orjson.dumps({**envelope, "packet": kind.value})[:-1] + b',"customers":'
             for kind in BatchPacket
         }
-        self._slots = asyncio.Semaphore(concurrency)
-        self._total = total
         self._on_progress = on_progress
+        self._total: int | None = None
         self._stats = SessionStats()
         self._started = time.perf_counter()
-        self.source_uuid: str = envelope["sourceUuid"]
-        self.attempted = False
+        self.state: SourceState | None = None
         self.customers_sent = 0
         self.packets_sent = 0
         self.failed_packet: int | None = None
         self._failed_last: _Packet | None = None
 
-    async def run(self, packets: AsyncIterator[_Packet]) -> None:
+    async def run(self, customers: Items[CustomerInput]) -> PushResult:
+        """Upload ``customers``; on failure bring the source to a known end, then raise.
+
+        Raises :class:`BatchUploadError` (chained to the cause) once a ``FIRST``
+        was sent, the error itself before that, and ``CancelledError`` after
+        the rollback when cancelled.
+        """
+        self._total = known_length(customers)
+        self._started = time.perf_counter()
+        packets = _packets(customers, self._packet_size)
+        try:
+            await self._upload(packets)
+        except (Exception, asyncio.CancelledError) as exc:
+            if self.state is None:
+                raise
+            cause = _cause(exc)
+            rolled_back, rollback_error, outcome = await self._settle(cause)
+            if isinstance(exc, asyncio.CancelledError):
+                raise
+            if self.state is SourceState.CLOSED and self._failed_last is not None:
+                # Only LAST closes a source: it was stored although its answer was lost.
+                self._count(self._failed_last)
+                self.failed_packet = None
+                return self.result()
+            raise self._failure(cause, rolled_back, rollback_error, outcome) from cause
+        finally:
+            await packets.aclose()
+        return self.result()
+
+    async def _upload(self, packets: AsyncIterator[_Packet]) -> None:
         """FIRST alone, MIDDLE packets concurrently, then LAST (see the module docs)."""
         first = await anext(packets, None)
         if first is None:
@@ -211,6 +269,7 @@ class _Upload:
                     group.create_task(self._send_middle(held))
                     held = following
         await self._send(BatchPacket.LAST, held)
+        self.state = SourceState.CLOSED
 
     async def _send_middle(self, packet: _Packet) -> None:
         try:
@@ -219,7 +278,8 @@ class _Upload:
             self._slots.release()
 
     async def _send(self, kind: BatchPacket, packet: _Packet) -> None:
-        self.attempted = True
+        if kind is BatchPacket.FIRST:
+            self.state = SourceState.OPEN  # maybe open from the moment it leaves
         try:
             await self._client._json(
                 routes.ADD_CUSTOMER_BATCH,
@@ -244,8 +304,37 @@ class _Upload:
             elapsed = time.perf_counter() - self._started
             self._on_progress(Progress(self.customers_sent, self._total, 0, elapsed))
 
-    async def rollback(self) -> BaseException | None:
-        """Delete the source; None if done.  Further cancellations wait for it, then re-raise."""
+    async def _settle(self, cause: BaseException) -> tuple[bool | None, BaseException | None, str]:
+        """After a failure: delete the source if this attempt may have opened it.
+
+        Sets ``state``; returns what :class:`BatchUploadError` reports:
+        ``rolled_back``, ``rollback_error`` and the outcome in words.
+        """
+        fate = first_fate(cause) if self.packets_sent == 0 else None
+        if fate is FirstFate.TAKEN:
+            self.state = None
+            return False, None, "the source already exists: not opened by this call, left as it is"
+        if fate is FirstFate.REFUSED:
+            self.state = None
+            return True, None, "nothing to roll back: the server did not take the first packet"
+        error, cancelled = await self._delete()
+        self.state = after_delete(error, first_may_arrive=fate is FirstFate.UNKNOWN)
+        if cancelled:
+            raise asyncio.CancelledError
+        if self.state is SourceState.DELETED:
+            return True, None, "rolled back"
+        if self.state is SourceState.UNKNOWN:
+            return (
+                None,
+                None,
+                "outcome unknown: the first packet got no answer and its source was not found; "
+                "if it still arrives it opens the source, which must then be deleted",
+            )
+        return False, error, f"rollback failed: {error}"
+
+    async def _delete(self) -> tuple[BaseException | None, bool]:
+        """DELETE the source: its error (None if it deleted one), and whether we were
+        cancelled meanwhile (a cancellation waits for it; the caller re-raises)."""
         task = asyncio.create_task(
             asyncio.wait_for(
                 self._client._json(
@@ -264,22 +353,7 @@ class _Upload:
                 await asyncio.wait({task})
             except asyncio.CancelledError:
                 cancelled = True
-        if cancelled:
-            raise asyncio.CancelledError
-        error = task.exception()
-        return None if error is None or isinstance(error, NotFoundError) else error
-
-    def closed_by_server(self, rollback_error: BaseException | None) -> bool:
-        """Did the LAST packet arrive although its answer was lost?
-
-        Only LAST closes a source, and a closed source refuses the rollback with
-        409: then the server holds the whole batch, and that is the outcome.
-        """
-        if self._failed_last is None or not isinstance(rollback_error, ConflictError):
-            return False
-        self._count(self._failed_last)
-        self.failed_packet = None
-        return True
+        return task.exception(), cancelled
 
     def result(self) -> PushResult:
         return PushResult(
@@ -291,11 +365,14 @@ class _Upload:
             elapsed=time.perf_counter() - self._started,
         )
 
-    def failure(
-        self, cause: BaseException, rollback_error: BaseException | None
+    def _failure(
+        self,
+        cause: BaseException,
+        rolled_back: bool | None,
+        rollback_error: BaseException | None,
+        outcome: str,
     ) -> BatchUploadError:
         where = f" at packet {self.failed_packet}" if self.failed_packet else ""
-        outcome = "rolled back" if rollback_error is None else f"rollback failed: {rollback_error}"
         return BatchUploadError(
             f"customer batch {self.source_uuid} failed{where} after {self.customers_sent} "
             f"customers in {self.packets_sent} packets ({outcome}): {cause}",
@@ -303,7 +380,7 @@ class _Upload:
             customers_sent=self.customers_sent,
             packets_sent=self.packets_sent,
             failed_packet=self.failed_packet,
-            rolled_back=rollback_error is None,
+            rolled_back=rolled_back,
             rollback_error=rollback_error,
         )
 
@@ -342,41 +419,18 @@ async def push_customers(
     on_progress: ProgressCallback | None = None,
 ) -> PushResult:
     """Upload ``customers`` (sync or async iterable) as one batch; see the module docs."""
-    size = positive_int("packet_size", packet_size)
-    envelope: dict[str, Any] = {
-        "sourceUuid": path_segment(
-            "source_uuid", "uuid", str(uuid.uuid4()) if source_uuid is None else source_uuid
-        )
-    }
-    if source_label is not None:
-        envelope["sourceLabel"] = source_label
-    if notification is not None:
-        envelope["notification"] = _notification(notification)
-    upload = _Upload(
+    attempt = BatchAttempt(
         client,
         automation_uuid,
-        envelope=envelope,
-        concurrency=positive_int("concurrency", concurrency),
-        total=known_length(customers),
+        str(uuid.uuid4()) if source_uuid is None else source_uuid,
+        packet_size=packet_size,
+        concurrency=concurrency,
+        source_label=source_label,
+        notification=notification,
         node=node,
         on_progress=on_progress,
     )
-    packets = _packets(customers, size)
-    try:
-        await upload.run(packets)
-    except (Exception, asyncio.CancelledError) as exc:
-        if not upload.attempted:
-            raise
-        rollback_error = await upload.rollback()
-        if isinstance(exc, asyncio.CancelledError):
-            raise
-        if upload.closed_by_server(rollback_error):
-            return upload.result()
-        cause = _cause(exc)
-        raise upload.failure(cause, rollback_error) from cause
-    finally:
-        await packets.aclose()
-    return upload.result()
+    return await attempt.run(customers)
 
 
 class BatchUploadMixin(CustomersMixin):
