@@ -21,8 +21,9 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
 from contactflow_automizy._config import positive_int, positive_number
+from contactflow_automizy.errors import ConfigurationError
 
-__all__ = ["LocalRateLimiter", "RateLimiter", "default_burst"]
+__all__ = ["LocalRateLimiter", "RateLimiter", "as_rate_limiter", "default_burst"]
 
 #: Token arithmetic in floats drifts by a few ulps; a token this close to whole counts as whole.
 _EPSILON = 1e-9
@@ -98,3 +99,19 @@ class LocalRateLimiter:
             self._tokens -= 1.0
             return 0.0
         return (1.0 - self._tokens) / self.rate
+
+
+def as_rate_limiter(value: float | RateLimiter | None) -> RateLimiter | None:
+    """A number is requests/second in this process; a limiter is used as given.
+
+    A session's injectable ``sleep`` paces retries only: a limiter keeps its
+    own clock and sleep, which must agree (a fake sleep against a real clock
+    would spin).
+    """
+    if value is None or isinstance(value, RateLimiter):
+        return value
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        raise ConfigurationError(
+            f"rate_limit must be requests/second or a RateLimiter, got {type(value).__name__}"
+        )
+    return LocalRateLimiter(value)

@@ -17,7 +17,7 @@ import attrs
 
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._pagination import AsyncPaginator, PageFetcher, PageStyle
-from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
+from contactflow_automizy._ratelimit import RateLimiter, as_rate_limiter
 from contactflow_automizy._redact import redact_url
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
 from contactflow_automizy._transport import (
@@ -28,7 +28,7 @@ from contactflow_automizy._transport import (
     Timeout,
     Transport,
 )
-from contactflow_automizy.errors import APIConnectionError, ConfigurationError, status_error
+from contactflow_automizy.errors import APIConnectionError, status_error
 
 __all__ = ["Session", "SessionStats"]
 
@@ -211,22 +211,6 @@ async def _read_error_body(response: Response) -> bytes:
         return await response.read(MAX_ERROR_BODY)
     except APIConnectionError:
         return b""
-
-
-def as_rate_limiter(value: float | RateLimiter | None) -> RateLimiter | None:
-    """A number is requests/second in this process; a limiter is used as given.
-
-    The session's injectable ``sleep`` paces retries only: a limiter keeps its
-    own clock and sleep, which must agree (a fake sleep against a real clock
-    would spin).
-    """
-    if value is None or isinstance(value, RateLimiter):
-        return value
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        raise ConfigurationError(
-            f"rate_limit must be requests/second or a RateLimiter, got {type(value).__name__}"
-        )
-    return LocalRateLimiter(value)
 
 
 def as_timeout(value: Timeout | float | None) -> Timeout:
