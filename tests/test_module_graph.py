@@ -6,7 +6,7 @@ imports.  A module importing ``a.b.c`` runs the ``__init__`` of ``a.b`` first, s
 each import also counts as an import of the target's parent packages, except
 the top-level package and the importing module's own parents (those are being
 imported already when the module runs: every Python package works that way).
-``python tests/test_module_graph.py`` prints the graph and its cycles.
+``python -m tests.test_module_graph`` prints the graph and its cycles.
 """
 
 from __future__ import annotations

@@ -7,16 +7,18 @@ The transactional bulk upload built on these, ``push_customers``, lives in
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import (
     BatchNotification,
     BatchPacket,
+    BatchPacketName,
     BatchSource,
     Customer,
     CustomerBatch,
+    CustomerFields,
     CustomerOfBatch,
 )
 
@@ -28,7 +30,7 @@ class CustomersMixin(ContactflowMixin):
         customer: Customer | Mapping[str, Any] | None = None,
         *,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[CustomerFields],
     ) -> Customer:
         """Add one customer to an automation."""
         return await self._model(
@@ -52,7 +54,7 @@ class CustomersMixin(ContactflowMixin):
         self,
         automation_uuid: str,
         customers: Iterable[CustomerOfBatch | Mapping[str, Any]],
-        packet: BatchPacket | str,
+        packet: BatchPacket | BatchPacketName,
         source_uuid: str,
         *,
         source_label: str | None = None,
