@@ -32,14 +32,14 @@ class Backend:
         self,
         *,
         faults: Faults | None = None,
-        seed: int = 0,
+        random_seed: int = 0,
         token: str | None = None,
         api_key: str | None = None,
         node_uuid: str | None = None,
         retain_customers: bool = True,
     ) -> None:
-        self.state = State(seed=seed, retain_customers=retain_customers)
-        self.faults = faults if faults is not None else Faults(seed=seed)
+        self.state = State(random_seed=random_seed, retain_customers=retain_customers)
+        self.faults = faults if faults is not None else Faults(random_seed=random_seed)
         self.token = token or "cf-emu-" + secrets.token_urlsafe(24)
         self.api_key = api_key or "az-emu-" + secrets.token_urlsafe(24)
         self.node_uuid = str(uuid.UUID(node_uuid)) if node_uuid else self.state.uuid()

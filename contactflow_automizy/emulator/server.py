@@ -26,9 +26,10 @@ __all__ = ["Emulator"]
 class Emulator(AsyncClosable):
     """A local Contactflow + Automizy server with in-memory state and switchable faults.
 
-    ``seed`` makes generated UUIDs and ids repeatable; ``token``, ``api_key``
-    and ``node_uuid`` are generated when omitted.  ``retain_customers=False``
-    keeps only counts of batch customers (for memory benchmarks).
+    ``random_seed`` makes generated UUIDs and the default faults' draws
+    repeatable; ``token``, ``api_key`` and ``node_uuid`` are generated when
+    omitted.  ``retain_customers=False`` keeps only counts of batch customers
+    (for memory benchmarks).
     """
 
     def __init__(
@@ -36,7 +37,7 @@ class Emulator(AsyncClosable):
         host: str = "127.0.0.1",
         port: int = 0,
         faults: Faults | None = None,
-        seed: int = 0,
+        random_seed: int = 0,
         token: str | None = None,
         api_key: str | None = None,
         node_uuid: str | None = None,
@@ -45,7 +46,7 @@ class Emulator(AsyncClosable):
     ) -> None:
         self.backend = Backend(
             faults=faults,
-            seed=seed,
+            random_seed=random_seed,
             token=token,
             api_key=api_key,
             node_uuid=node_uuid,

@@ -219,9 +219,9 @@ class Import:
 
 @attrs.define(eq=False)
 class State:
-    """Everything the emulator knows; ``seed`` makes every generated UUID and id repeatable."""
+    """Everything the emulator knows; ``random_seed`` makes every generated UUID repeatable."""
 
-    seed: int = 0
+    random_seed: int = 0
     retain_customers: bool = True
     rng: random.Random = attrs.field(init=False, repr=False)
 
@@ -246,7 +246,7 @@ class State:
     _ids: dict[str, Iterator[int]] = attrs.field(factory=dict, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.random_seed)
         for merge_tag, label in DEFAULT_FIELDS:
             field_id = self.next_id("field")
             self.fields[field_id] = Field(
