@@ -5,6 +5,22 @@
 ``Transport`` protocol.  ``Faults`` injects latency, 429/5xx answers and
 dropped connections, repeatably for a given ``random_seed``.
 
+Tests steer it from the same process (``emu.state``, ``emu.faults``,
+``emu.hold(...)``) or, when it runs in its own process (``contactflow-automizy
+emulator``, ``python -m contactflow_automizy emulator``), through the control
+endpoints under ``/_emulator/`` (never under either API's prefixes, never
+faulted, either API's credential required); :mod:`~.control` documents each:
+
+* ``POST /_emulator/holds`` arms a hold (:mod:`~.holds`: catch a request, e.g.
+  ``{"route": "ADD_CUSTOMER_BATCH", "packet": "FIRST"}``, until released), and
+  ``DELETE /_emulator/holds/{id}`` stops it catching;
+* ``GET /_emulator/held`` lists the requests held, with whether their client is
+  gone; ``POST /_emulator/release`` lets them through (or drops them);
+* ``GET /_emulator/sources?automation=<uuid>`` lists an automation's batch
+  sources (open, closed, deleted) with their customer counts,
+  ``GET /_emulator/customers?automation=<uuid>`` its customers, and
+  ``GET /_emulator/contacts?list=<id>`` a list's contacts.
+
 Layout: one handler module per SDK section, named as the SDK module of that
 section (``emulator/contactflow/nodes.py`` serves what
 ``contactflow/nodes.py`` calls); helpers shared by one API's handlers are in
