@@ -60,10 +60,10 @@ SLOW_FOR = 10 * 2 * READ_TIMEOUT
 RATES = {"429": 0.2, "503": 0.2, "500": 0.1, "drop": 0.08, "drop_mid_response": 0.08}
 
 
-def make_faults(kind: str, seed: int, **aim: Any) -> Faults:
+def make_faults(kind: str, random_seed: int, **aim: Any) -> Faults:
     if kind == "slow_body":
-        return SlowBodies(rate_slow=0.06, slow_for=SLOW_FOR, seed=seed, **aim)
-    return Faults(**{f"rate_{kind}": RATES[kind]}, retry_after=0.01, seed=seed, **aim)
+        return SlowBodies(rate_slow=0.06, slow_for=SLOW_FOR, random_seed=random_seed, **aim)
+    return Faults(**{f"rate_{kind}": RATES[kind]}, retry_after=0.01, random_seed=random_seed, **aim)
 
 
 def _session(no_sleep: NoSleep, *, max_retries: int = 6) -> Session:
@@ -339,9 +339,9 @@ SEEDS = [11, 12, 13] if not SLOW else list(range(11, 31))
 async def test_mixed_run_under_faults(
     kind: str, seed: int, tmp_path: Path, no_sleep: NoSleep
 ) -> None:
-    async with Emulator(seed=seed) as emu, _session(no_sleep) as session:
+    async with Emulator(random_seed=seed) as emu, _session(no_sleep) as session:
         world = await _world(emu, session, tmp_path)
-        faults = emu.faults = make_faults(kind, seed=seed)
+        faults = emu.faults = make_faults(kind, random_seed=seed)
         ops = _operations(world)
         async with asyncio.timeout(60):
             outcomes = await asyncio.gather(
@@ -374,9 +374,9 @@ async def test_idempotent_calls_survive_every_fault(
     kind: str, tmp_path: Path, no_sleep: NoSleep
 ) -> None:
     """GET/PUT/DELETE are retried on every fault kind and all end well (SPEC section 2)."""
-    async with Emulator(seed=5) as emu, _session(no_sleep, max_retries=10) as session:
+    async with Emulator(random_seed=5) as emu, _session(no_sleep, max_retries=10) as session:
         world = await _world(emu, session, tmp_path)
-        faults = make_faults(kind, seed=5, methods={"GET", "PUT", "DELETE"})
+        faults = make_faults(kind, random_seed=5, methods={"GET", "PUT", "DELETE"})
         if isinstance(faults, SlowBodies):
             faults.rate_slow = 0.3
         else:
@@ -610,7 +610,7 @@ async def test_import_upload_is_resent_whole_after_503(
         az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
         list_id = (await az.create_list("l")).id
         assert list_id is not None
-        emu.faults = Faults(rate_503=0.6, routes=ANALYZE, seed=4)
+        emu.faults = Faults(rate_503=0.6, routes=ANALYZE, random_seed=4)
         result = await az.import_csv(path, list_ids=[list_id])
         emu.faults = Faults()
     assert emu.state.faults["503"] > 0 and session.stats.retries == emu.state.faults["503"]

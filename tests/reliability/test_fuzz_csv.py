@@ -49,7 +49,7 @@ HEADER = st.text(min_size=1, max_size=12).filter(
 
 def run(scenario: Callable[[AutomizyClient, int, Emulator], Awaitable[T]]) -> tuple[T, Emulator]:
     """Run ``scenario(az, list_id, emu)`` on a fresh in-process emulator."""
-    emu = Emulator(seed=1)
+    emu = Emulator(random_seed=1)
 
     async def main() -> T:
         async with Session(transport=emu.transport(), max_retries=0) as session:
