@@ -32,8 +32,8 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 from yarl import URL
 
+from contactflow_automizy._extras import require
 from contactflow_automizy._redact import redact_url
-from contactflow_automizy.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import Counter, Histogram, Meter, MeterProvider
@@ -220,12 +220,9 @@ class Telemetry:
         *,
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
+        if tracer_provider is not None or meter_provider is not None:
+            require("opentelemetry.trace", "otel")
         installed = _otel_installed()
-        if (tracer_provider is not None or meter_provider is not None) and not installed:
-            raise ConfigurationError(
-                "tracer_provider=/meter_provider= need OpenTelemetry: "
-                "pip install 'contactflow_automizy[otel]'"
-            )
         self._tracer_provider = tracer_provider
         self._meter_provider = meter_provider
         self._clock = clock
