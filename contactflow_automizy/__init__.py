@@ -2,11 +2,13 @@
 
 from contactflow_automizy._converter import Model, ResponseFormatError
 from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
+from contactflow_automizy._mock import MockResponse, MockTransport
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
+from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
-from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
+from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
 from contactflow_automizy._version import __version__
 from contactflow_automizy.automizy import AutomizyClient
 from contactflow_automizy.bulk import (
@@ -51,6 +53,8 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "MockResponse",
+    "MockTransport",
     "Model",
     "NotFoundError",
     "Outcome",

@@ -235,9 +235,7 @@ class BaseClient(AsyncClosable):
                 route, query={**query, **dict(style.params(number, size))}, **kwargs
             )
 
-        return self._session.paginate(
-            fetch, style, structurer(cls), page_size=size, prefetch=prefetch
-        )
+        return AsyncPaginator(fetch, style, structurer(cls), page_size=size, prefetch=prefetch)
 
     @asynccontextmanager
     async def _stream(self, route: Route, **kwargs: Any) -> AsyncIterator[Response]:
