@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 
+import attrs
 import pytest
 from aioresponses import aioresponses
 from yarl import URL
@@ -14,7 +15,9 @@ from contactflow_automizy import (
     ConfigurationError,
     ContactflowClient,
     Session,
+    Timeout,
 )
+from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from tests.conftest import API_KEY, AZ_BASE, CF_BASE, NODE, TOKEN
 
 NODE_URL = f"{CF_BASE}/nodes/{NODE}"
@@ -240,3 +243,34 @@ async def test_bodies_accept_models_mappings_or_keywords(
         await cf.create_node(Node(name="x"), name="y")
     with pytest.raises(ConfigurationError):
         await cf.create_node(not_a_field=1)
+
+
+def test_both_clients_take_every_client_option() -> None:
+    assert set(ClientOptionArgs.__annotations__) == set(attrs.fields_dict(ClientOptions))
+    session = Session()
+    for client in (
+        ContactflowClient(
+            TOKEN,
+            NODE,
+            "http://api.example.com",
+            session=session,
+            timeout=5,
+            max_retries=1,
+            allow_insecure_http=True,
+            max_response_bytes=10,
+        ),
+        AutomizyClient(
+            API_KEY,
+            "http://api.example.com",
+            session=session,
+            timeout=5,
+            max_retries=1,
+            allow_insecure_http=True,
+            max_response_bytes=10,
+        ),
+    ):
+        assert client.session is session
+        assert client._options.timeout == Timeout(total=5.0, read=5.0)
+        assert client._options.max_response_bytes == 10
+    with pytest.raises(ConfigurationError, match="max_response_bytes"):
+        ContactflowClient(TOKEN, NODE, CF_BASE, max_response_bytes=0)

@@ -15,8 +15,11 @@ from contactflow_automizy import (
     APITimeoutError,
     ContactflowClient,
     InternalServerError,
+    MockResponse,
+    MockTransport,
     NotFoundError,
     RateLimitError,
+    RetryPolicy,
     Session,
 )
 from contactflow_automizy._ratelimit import TokenBucket
@@ -181,3 +184,27 @@ async def test_token_bucket_spaces_requests_with_an_injected_clock() -> None:
     await bucket.acquire()
     await bucket.acquire()
     assert len(waits) == 3
+
+
+@pytest.mark.parametrize("how", ["constructor", "with_options"])
+async def test_max_retries_keeps_the_sessions_back_off_and_retry_after_cap(
+    how: str, no_sleep: NoSleep
+) -> None:
+    answers = [
+        MockResponse(503, {"Retry-After": "30"}),
+        MockResponse(503),
+        MockResponse.json({"uuid": NODE}),
+    ]
+    policy = RetryPolicy(max_retries=0, backoff_base=0.1, max_retry_after=1.0)
+    transport = MockTransport(lambda request: answers.pop(0))
+    async with Session(
+        transport=transport, retry_policy=policy, sleep=no_sleep, random=lambda: 1.0
+    ) as session:
+        if how == "constructor":
+            cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session, max_retries=2)
+        else:
+            cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session).with_options(
+                max_retries=2
+            )
+        assert (await cf.get_node(NODE)).uuid == NODE
+    assert no_sleep.delays == [1.0, 0.2]  # Retry-After capped at 1 s; back-off base 0.1 s

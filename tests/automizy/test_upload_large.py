@@ -3,8 +3,9 @@
 It runs over a real ``aiohttp.web`` server on 127.0.0.1 (not a
 :class:`MockTransport`) because what is measured is the aiohttp backend
 streaming the upload, not only the SDK's multipart generator; the server
-parses the multipart stream itself and checks size and digest.  ``tracemalloc`` traces the whole process (client and
-server), and the peak must stay far below the file size.
+parses the multipart stream itself and checks size and digest.
+``tracemalloc`` traces the whole process (client and server), and the peak
+must stay far below the file size.
 """
 
 from __future__ import annotations
