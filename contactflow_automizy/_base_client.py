@@ -223,7 +223,7 @@ class BaseClient(AsyncClosable):
     ) -> AsyncPaginator[T]:
         """A lazy paginator; page params are merged into ``query=``."""
         style = self._page_style
-        size = page_size or self._default_page_size
+        size = self._default_page_size if page_size is None else page_size
         query = dict(kwargs.pop("query", None) or {})
 
         async def fetch(number: int) -> Any:

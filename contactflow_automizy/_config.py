@@ -42,6 +42,17 @@ def positive_int(name: str, value: object) -> int:
     return value
 
 
+def positive_number(name: str, value: object) -> float:
+    """A rate setting: a finite int or float above 0, not a bool."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not 0 < value < float("inf")
+    ):
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
+
+
 def check_header_value(name: str, value: str) -> str:
     """Refuse CR/LF and other control characters, which would split headers."""
     if not isinstance(value, str):

@@ -14,6 +14,7 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
+from contactflow_automizy._config import positive_int, positive_number
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._ratelimit import TokenBucket
 from contactflow_automizy._redact import redact_url
@@ -72,8 +73,14 @@ class Session(AsyncClosable):
         self.timeout = as_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.stats = SessionStats()
-        self._bucket = TokenBucket(rate_limit, sleep=sleep) if rate_limit else None
-        self._max_concurrency = max_concurrency
+        self._bucket = (
+            None
+            if rate_limit is None
+            else TokenBucket(positive_number("rate_limit", rate_limit), sleep=sleep)
+        )
+        self._max_concurrency = (
+            None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)
+        )
         self._semaphore: asyncio.Semaphore | None = None
         self._sleep = sleep
         self._random = random

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,6 +14,7 @@ from yarl import URL
 from contactflow_automizy import (
     APIConnectionError,
     APITimeoutError,
+    ConfigurationError,
     ContactflowClient,
     InternalServerError,
     MockResponse,
@@ -208,3 +210,31 @@ async def test_max_retries_keeps_the_sessions_back_off_and_retry_after_cap(
             )
         assert (await cf.get_node(NODE)).uuid == NODE
     assert no_sleep.delays == [1.0, 0.2]  # Retry-After capped at 1 s; back-off base 0.1 s
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"max_concurrency": 0}, "max_concurrency"),  # was Semaphore(0): every request hung
+        ({"max_concurrency": -2}, "max_concurrency"),
+        ({"max_concurrency": 1.5}, "max_concurrency"),
+        ({"rate_limit": 0}, "rate_limit"),  # was silently no limit at all
+        ({"rate_limit": -1.0}, "rate_limit"),
+        ({"rate_limit": float("nan")}, "rate_limit"),
+        ({"rate_limit": True}, "rate_limit"),
+    ],
+)
+def test_count_settings_of_the_session_are_checked(kwargs: dict[str, Any], name: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Session(**kwargs)
+
+
+def test_a_fractional_rate_limit_is_a_rate() -> None:
+    Session(rate_limit=0.5, max_concurrency=1)
+
+
+@pytest.mark.parametrize("page_size", [0, -1])
+def test_page_size_zero_is_refused_not_replaced(page_size: int) -> None:
+    cf = ContactflowClient(TOKEN, NODE, CF_BASE)
+    with pytest.raises(ConfigurationError, match="page_size"):
+        cf.list_nodes(page_size=page_size)  # was silently 100
