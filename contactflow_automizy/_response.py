@@ -114,10 +114,10 @@ class Response:
                 else:
                     for start in range(0, len(chunk), chunk_size):
                         yield chunk[start : start + chunk_size]
-        except APIConnectionError:
-            raise
         except Exception as exc:
-            raise self._translate(exc) from exc
+            if (error := connection_error(exc, self._method, self._url, sent=True)) is None:
+                raise
+            raise error from exc
         finally:
             await self.aclose()
 
@@ -154,10 +154,10 @@ class Response:
                     raise _too_big(limit)
                 chunks.append(chunk)
             return b"".join(chunks)
-        except APIConnectionError:
-            raise
         except Exception as exc:
-            raise self._translate(exc) from exc
+            if (error := connection_error(exc, self._method, self._url, sent=True)) is None:
+                raise
+            raise error from exc
         finally:
             await self.aclose()
 
@@ -169,10 +169,6 @@ class Response:
             return None
         value = headers.get("Content-Length")
         return int(value) if value is not None and value.isdigit() else None
-
-    def _translate(self, exc: Exception) -> Exception:
-        error = connection_error(exc, self._method, self._url, sent=True)
-        return exc if error is None else error
 
 
 def _phrase(status: int) -> str:

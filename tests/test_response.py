@@ -135,8 +135,9 @@ async def test_a_failing_stream_is_a_connection_error(
 
 async def test_other_errors_pass_unchanged() -> None:
     stream = Stream(b"a", error=KeyError("bug"))
-    with pytest.raises(KeyError):
+    with pytest.raises(KeyError) as info:
         await stream.response().read()
+    assert info.value.__cause__ is None
     assert stream.released == 1
 
 
