@@ -8,6 +8,7 @@ value: it may be a secret).
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 
@@ -43,11 +44,12 @@ def positive_int(name: str, value: object) -> int:
 
 
 def positive_number(name: str, value: object) -> float:
-    """A rate setting: a finite int or float above 0, not a bool."""
+    """A rate or duration setting: a finite number above 0, not a bool."""
     if (
         isinstance(value, bool)
         or not isinstance(value, int | float)
-        or not 0 < value < float("inf")
+        or not math.isfinite(value)
+        or value <= 0
     ):
         raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
     return float(value)
