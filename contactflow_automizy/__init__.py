@@ -1,7 +1,7 @@
 """Async Python SDK for Contactflow automations and Automizy contact lists."""
 
-from contactflow_automizy._converter import Model, ResponseFormatError
-from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
+from contactflow_automizy._converter import Model
+from contactflow_automizy._download import ReportRow, ZipLimits
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
 from contactflow_automizy._retry import RetryPolicy
@@ -31,6 +31,8 @@ from contactflow_automizy.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReportError,
+    ResponseFormatError,
     ResponseTooLargeError,
     UnprocessableEntityError,
 )

@@ -30,6 +30,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReportError",
+    "ResponseFormatError",
     "ResponseTooLargeError",
     "UnprocessableEntityError",
     "parse_error_body",
@@ -163,6 +165,14 @@ class RateLimitError(APIStatusError):
 
 class InternalServerError(APIStatusError):
     """Any 5xx."""
+
+
+class ResponseFormatError(ContactflowAutomizyError):
+    """A 2xx answer whose body does not have the documented shape."""
+
+
+class ReportError(ContactflowAutomizyError):
+    """A report that cannot be read safely: not UTF-8 CSV, or a broken or hostile ZIP."""
 
 
 class BatchUploadError(ContactflowAutomizyError):

@@ -41,10 +41,9 @@ from typing import TYPE_CHECKING, Any
 import attrs
 import orjson
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._converter import converter, unstructure
 from contactflow_automizy._progress import Progress, ProgressCallback
-from contactflow_automizy._routes import path_segment
+from contactflow_automizy._validate import positive_int, uuid_text
 from contactflow_automizy.bulk._streams import Items, chunked, known_length
 from contactflow_automizy.contactflow.models import (
     BatchNotification,
@@ -317,14 +316,16 @@ async def push_customers(
     """Upload ``customers`` (sync or async iterable) as one batch; see the module docs."""
     size = positive_int("packet_size", packet_size)
     envelope: dict[str, Any] = {
-        "sourceUuid": path_segment(
-            "source_uuid", "uuid", str(uuid.uuid4()) if source_uuid is None else source_uuid
+        "sourceUuid": uuid_text(
+            "source_uuid", str(uuid.uuid4()) if source_uuid is None else source_uuid
         )
     }
     if source_label is not None:
         envelope["sourceLabel"] = source_label
     if notification is not None:
-        envelope["notification"] = unstructure(client._body(BatchNotification, notification, {}))
+        envelope["notification"] = unstructure(
+            client._as_model(BatchNotification, notification, {})
+        )
     upload = _Upload(
         client,
         automation_uuid,
