@@ -4,6 +4,7 @@ from contactflow_automizy._converter import Model
 from contactflow_automizy._download import ReportRow, ZipLimits
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
+from contactflow_automizy._public import report_as_public
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
@@ -78,3 +79,5 @@ __all__ = [
     "iter_concurrent",
     "map_concurrent",
 ]
+
+report_as_public(__name__, globals(), __all__)

@@ -130,7 +130,7 @@ def test_an_empty_field_message_never_becomes_the_message() -> None:
     assert parse_error_body(b'{"errors": [{"a": ""}, {"b": "second"}]}')[0] == "second"
 
 
-def _every_sdk_error_class() -> set[type[errors.ContactflowAutomizyError]]:
+def every_sdk_error_class() -> set[type[errors.ContactflowAutomizyError]]:
     """Every SDK exception class, found by importing every module of the package."""
     import contactflow_automizy
 
@@ -148,7 +148,7 @@ def _every_sdk_error_class() -> set[type[errors.ContactflowAutomizyError]]:
 
 def test_every_exception_class_is_importable_from_errors() -> None:
     """Before, ResponseFormatError lived in _converter and ReportError in _download."""
-    classes = _every_sdk_error_class()
+    classes = every_sdk_error_class()
     assert {"ResponseFormatError", "ReportError"} <= {cls.__name__ for cls in classes}
     for cls in classes:
         assert getattr(errors, cls.__name__) is cls
