@@ -5,19 +5,16 @@ from contactflow_automizy._download import ReportRow, ZipLimits
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
 from contactflow_automizy._public import report_as_public
+from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
 from contactflow_automizy._version import __version__
 from contactflow_automizy.automizy import AutomizyClient
-from contactflow_automizy.bulk import (
-    CsvImportResult,
-    Outcome,
-    PushResult,
-    iter_concurrent,
-    map_concurrent,
-)
+from contactflow_automizy.automizy.csv_import import CsvImportResult
+from contactflow_automizy.bulk import Outcome, iter_concurrent, map_concurrent
 from contactflow_automizy.contactflow import ContactflowClient
+from contactflow_automizy.contactflow.batch_upload import PushResult
 from contactflow_automizy.errors import (
     APIConnectionError,
     APIStatusError,
@@ -54,6 +51,7 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "LocalRateLimiter",
     "Model",
     "NotFoundError",
     "Outcome",
@@ -62,6 +60,7 @@ __all__ = [
     "Progress",
     "PushResult",
     "RateLimitError",
+    "RateLimiter",
     "ReportError",
     "ReportRow",
     "Request",

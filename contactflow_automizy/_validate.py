@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import enum
 import ipaddress
+import math
 import re
 import uuid
 from collections.abc import Collection, Iterable
@@ -48,6 +49,7 @@ __all__ = [
     "non_negative_int",
     "positive_int",
     "positive_ints",
+    "positive_number",
     "segment_text",
     "text",
     "texts",
@@ -69,6 +71,18 @@ def positive_int(name: str, value: object) -> int:
     if isinstance(value, int) and not isinstance(value, bool) and value >= 1:
         return value
     raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
+
+
+def positive_number(name: str, value: object) -> float:
+    """A rate or duration setting: a finite number above 0 (an int or a float, not a bool)."""
+    if (
+        isinstance(value, int | float)
+        and not isinstance(value, bool)
+        and math.isfinite(value)
+        and value > 0
+    ):
+        return float(value)
+    raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
 
 
 def positive_ints(name: str, values: Iterable[object]) -> list[int]:

@@ -8,10 +8,10 @@ values, ``{message, path}`` for missing resources and conflicts.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from contactflow_automizy._validate import is_email_address as is_email
 from contactflow_automizy.emulator.api import Call
 from contactflow_automizy.emulator.state import Contact, ContactList, Field, State, Tag
 from contactflow_automizy.emulator.wire import ApiError, Reply, json_reply
@@ -35,6 +35,10 @@ __all__ = [
     "validate",
 ]
 
+#: The seeds are silent: one "@", no whitespace, a domain of non-empty dot-separated
+#: labels with at least one dot.  The SDK checks the same rule (``_validate``);
+#: tests/test_validate.py keeps the two in agreement.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 STRING, NUMBER, ARRAY, BOOLEAN = "string", "number", "array", "boolean"
 _IS = {
     STRING: lambda v: isinstance(v, str),
@@ -85,6 +89,10 @@ def validate(
     ]
     if problems:
         raise invalid(problems)
+
+
+def is_email(value: Any) -> bool:
+    return isinstance(value, str) and _EMAIL.fullmatch(value) is not None
 
 
 def list_view(contact_list: ContactList) -> dict[str, Any]:
