@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._ratelimit import RateLimiter, as_rate_limiter
 from contactflow_automizy._redact import redact_url
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
 from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, status_error
 
 __all__ = ["Session", "SessionStats"]
