@@ -16,6 +16,7 @@ from __future__ import annotations
 import logging
 import time
 from collections.abc import Mapping
+from types import MappingProxyType
 
 from yarl import URL
 
@@ -63,7 +64,7 @@ class AttemptWatch:
             event = RequestEvent(
                 method=request.method,
                 url=redact_url(self._url),
-                headers=redact_headers(request.headers),
+                headers=MappingProxyType(redact_headers(request.headers)),
                 attempt=self.attempt,
             )
             await call_hooks(self._hooks.request, event)
@@ -92,7 +93,7 @@ class AttemptWatch:
             event = ResponseEvent(
                 method=self._request.method,
                 url=redact_url(self._url),
-                headers=redact_headers(headers),
+                headers=MappingProxyType(redact_headers(headers)),
                 attempt=self.attempt,
                 status=status,
                 elapsed=elapsed,

@@ -32,7 +32,7 @@ from collections.abc import Mapping
 import attrs
 from yarl import URL
 
-from contactflow_automizy._config import is_loopback
+from contactflow_automizy._validate import is_loopback
 from contactflow_automizy.errors import ConfigurationError
 
 __all__ = ["Proxy", "ProxyResolver", "bypasses_proxy", "parse_proxy"]
