@@ -5,10 +5,11 @@ nobody looks (no hooks, no telemetry, DEBUG off for the ``contactflow_automizy``
 logger), so an unobserved request pays a method call and a level check.
 Everything a watcher reports (URL with its query, headers) is redacted first.
 
-The log line, one per attempt::
+The log line, one per attempt, written once the session decided what follows::
 
-    GET https://api.example/nodes/9f... -> 200 in 12 ms (attempt 1)
-    POST https://api.example/automations/.../customers -> APITimeoutError in 5003 ms (attempt 2)
+    GET https://api.example/nodes/9f... -> 503 in 12 ms (attempt 1 of 4); retrying in 0.41s
+    GET https://api.example/nodes/9f... -> 200 in 9 ms (attempt 2 of 4)
+    POST https://api.example/.../customers -> APITimeoutError in 5003 ms (attempt 1 of 4)
 """
 
 from __future__ import annotations
@@ -44,10 +45,26 @@ def _full_url(request: Request) -> URL:
 class AttemptWatch:
     """Reports one attempt (``attempt`` counts from 1) to whoever looks."""
 
-    __slots__ = ("_hooks", "_record", "_recorder", "_request", "_started", "_url", "attempt")
+    __slots__ = (
+        "_elapsed",
+        "_hooks",
+        "_outcome",
+        "_record",
+        "_recorder",
+        "_request",
+        "_started",
+        "_url",
+        "attempt",
+        "attempts",
+    )
 
     def __init__(
-        self, request: Request, attempt: int, hooks: EventHooks | None, recorder: Recorder | None
+        self,
+        request: Request,
+        attempt: int,
+        attempts: int,
+        hooks: EventHooks | None,
+        recorder: Recorder | None,
     ) -> None:
         self._request = request
         self._hooks = hooks
@@ -55,7 +72,10 @@ class AttemptWatch:
         self._url = _full_url(request)
         self._record: AttemptRecord | None = None
         self._started = 0.0
+        self._elapsed = 0.0
+        self._outcome: object = None
         self.attempt = attempt
+        self.attempts = attempts
 
     async def before_send(self) -> None:
         """Call the ``request`` hooks, then start the clock and the attempt span."""
@@ -72,21 +92,23 @@ class AttemptWatch:
             self._record = self._recorder.attempt(request.method, self._url, self.attempt - 1)
         self._started = time.perf_counter()
 
-    def _log(self, outcome: object, elapsed: float) -> None:
+    def _log(self, then: str) -> None:
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
-                "%s %s -> %s in %.0f ms (attempt %d)",
+                "%s %s -> %s in %.0f ms (attempt %d of %d)%s",
                 self._request.method,
                 redact_url(self._url),
-                outcome,
-                elapsed * 1000,
+                self._outcome,
+                self._elapsed * 1000,
                 self.attempt,
+                self.attempts,
+                then,
             )
 
     async def answered(self, status: int, headers: Mapping[str, str]) -> None:
         """An answer arrived (any status)."""
-        elapsed = time.perf_counter() - self._started
-        self._log(status, elapsed)
+        self._elapsed = elapsed = time.perf_counter() - self._started
+        self._outcome = status
         if self._record is not None:
             self._record.end(status=status, error_type=None, elapsed=elapsed)
         if self._hooks is not None and self._hooks.response:
@@ -102,8 +124,8 @@ class AttemptWatch:
 
     def failed(self, error: APIConnectionError) -> None:
         """No answer: the connection failed or timed out."""
-        elapsed = time.perf_counter() - self._started
-        self._log(type(error).__name__, elapsed)
+        self._elapsed = elapsed = time.perf_counter() - self._started
+        self._outcome = type(error).__name__
         if self._record is not None:
             self._record.end(status=None, error_type=type(error).__qualname__, elapsed=elapsed)
 
@@ -111,6 +133,7 @@ class AttemptWatch:
         self, delay: float, status: int | None, error: APIConnectionError | None
     ) -> None:
         """Another attempt follows after ``delay`` seconds."""
+        self._log(f"; retrying in {delay:.2f}s")
         if self._recorder is not None:
             self._recorder.count_retry(self._request.method, self._url)
         if self._hooks is not None and self._hooks.retry:
@@ -121,9 +144,13 @@ class AttemptWatch:
                 status=status,
                 error=None if error is None else f"{type(error).__name__}: {error.message}",
                 delay=delay,
-                elapsed=time.perf_counter() - self._started,
+                elapsed=self._elapsed,
             )
             await call_hooks(self._hooks.retry, event)
+
+    def done(self) -> None:
+        """No attempt follows: this one's answer or error is the call's."""
+        self._log("")
 
 
 class Observers:
@@ -135,8 +162,9 @@ class Observers:
         self.hooks = hooks
         self.telemetry = telemetry
 
-    def watch(self, request: Request, attempt: int) -> AttemptWatch | None:
+    def watch(self, request: Request, attempt: int, attempts: int) -> AttemptWatch | None:
+        """A watcher for attempt ``attempt`` of at most ``attempts``, or None."""
         recorder = self.telemetry.active()
         if recorder is None and self.hooks is None and not log.isEnabledFor(logging.DEBUG):
             return None
-        return AttemptWatch(request, attempt, self.hooks, recorder)
+        return AttemptWatch(request, attempt, attempts, self.hooks, recorder)

@@ -21,9 +21,13 @@ from aioresponses import aioresponses
 
 from contactflow_automizy import (
     APITimeoutError,
+    BatchUploadError,
     ContactflowClient,
     InternalServerError,
+    MockResponse,
+    MockTransport,
     RateLimitError,
+    Request,
     Session,
     Timeout,
 )
@@ -191,3 +195,30 @@ async def test_without_a_deadline_nothing_changes(mocked: aioresponses) -> None:
         cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
         assert (await cf.get_node(NODE)).name == "n"
     assert clock.delays == [60.0]
+
+
+async def test_a_rollback_delete_is_exempt_from_the_deadline() -> None:
+    """The DELETE undoing a failed batch gets its retries even after the deadline passed."""
+    clock = Clock()
+    deletes: list[int] = []
+
+    async def handler(request: Request) -> MockResponse:
+        if request.method == "DELETE":
+            deletes.append(1)
+            return MockResponse(503 if len(deletes) < 3 else 204)
+        packet = orjson.loads(await request.read())["packet"]
+        if packet == "FIRST":
+            return MockResponse.json({"status": "IN_PROGRESS"})
+        return MockResponse(500)  # the second packet fails: POSTs are not retried
+
+    session = _session(clock, transport=MockTransport(handler), timeout=Timeout(deadline=1.0))
+    async with session:
+        cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
+        with pytest.raises(BatchUploadError) as info:
+            await cf.push_customers(
+                AUTOMATION, [{"userPk": f"u{i}"} for i in range(3)], packet_size=1
+            )
+    # Back-off 0.5 s then 1.0 s would end past the 1 s deadline: exempt, the third DELETE ran.
+    assert len(deletes) == 3
+    assert clock.delays == [0.5, 1.0]
+    assert info.value.rolled_back is True

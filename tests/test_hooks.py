@@ -72,7 +72,7 @@ def test_events_are_frozen_and_headers_read_only() -> None:
     event = RequestEvent(
         method="GET",
         url="https://api.example/x",
-        headers=redact_headers({"Accept": "application/json"}),
+        headers=MappingProxyType({"Accept": "application/json"}),
         attempt=1,
     )
     with pytest.raises(attrs.exceptions.FrozenInstanceError):

@@ -25,7 +25,7 @@ REQUEST = Request(
 
 def test_nobody_looking_costs_no_watcher(caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.INFO, logger="contactflow_automizy")
-    assert Observers(None, Telemetry()).watch(REQUEST, 1) is None
+    assert Observers(None, Telemetry()).watch(REQUEST, 1, 4) is None
 
 
 async def test_one_debug_line_per_attempt_without_secrets(
@@ -33,22 +33,23 @@ async def test_one_debug_line_per_attempt_without_secrets(
 ) -> None:
     caplog.set_level(logging.DEBUG, logger="contactflow_automizy")
     observers = Observers(None, Telemetry())
-    first = observers.watch(REQUEST, 1)
+    first = observers.watch(REQUEST, 1, 4)
     assert first is not None
     await first.before_send()
     first.failed(APITimeoutError("request timed out", method="GET", url=str(REQUEST.url)))
     await first.retrying(0.5, None, None)
-    second = observers.watch(REQUEST, 2)
+    second = observers.watch(REQUEST, 2, 4)
     assert second is not None
     await second.before_send()
     await second.answered(200, {"X-Request-Id": "r1"})
+    second.done()
     lines = [r.getMessage() for r in caplog.records]
     assert len(lines) == 2
     assert lines[0].startswith(
         "GET https://api.example.test/nodes/1?signature=***&page=2 -> APITimeoutError in "
     )
-    assert lines[0].endswith(" ms (attempt 1)")
-    assert " -> 200 in " in lines[1] and lines[1].endswith("(attempt 2)")
+    assert lines[0].endswith(" ms (attempt 1 of 4); retrying in 0.50s")
+    assert " -> 200 in " in lines[1] and lines[1].endswith("(attempt 2 of 4)")
     assert TOKEN not in caplog.text
 
 
@@ -62,7 +63,7 @@ async def test_hooks_see_redacted_frozen_events(caplog: pytest.LogCaptureFixture
     hooks = EventHooks.from_mapping(
         {"request": [events.append], "response": [async_hook], "retry": [events.append]}
     )
-    watch = Observers(hooks, Telemetry()).watch(REQUEST, 1)
+    watch = Observers(hooks, Telemetry()).watch(REQUEST, 1, 4)
     assert watch is not None
     await watch.before_send()
     await watch.answered(503, {"Retry-After": "1", "Set-Cookie": f"s={TOKEN}"})
@@ -84,7 +85,7 @@ async def test_hooks_see_redacted_frozen_events(caplog: pytest.LogCaptureFixture
 async def test_a_retry_after_an_error_names_it() -> None:
     events: list[Any] = []
     watch = Observers(EventHooks.from_mapping({"retry": [events.append]}), Telemetry()).watch(
-        REQUEST, 3
+        REQUEST, 3, 4
     )
     assert watch is not None
     await watch.before_send()

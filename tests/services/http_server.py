@@ -8,6 +8,7 @@ for mutual TLS), so no test depends on the ``openssl`` command.
 
 from __future__ import annotations
 
+import asyncio
 import socket
 import ssl
 from collections.abc import AsyncIterator, Iterator
@@ -34,6 +35,10 @@ async def serve(
         yield f"{scheme}://127.0.0.1:{port}"
     finally:
         await runner.cleanup()
+        # A TLS connection the server aborted (one a proxy kept open) closes its
+        # socket a few loop iterations later: let that happen before the test's
+        # loop is closed, or the socket is reported unclosed.
+        await asyncio.sleep(0.01)
 
 
 @attrs.frozen
