@@ -28,12 +28,15 @@ from contactflow_automizy.errors import (
     ConflictError,
     ContactflowAutomizyError,
     InternalServerError,
+    JobInProgressError,
+    LeaseLostError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from contactflow_automizy.jobs import JobStore, MemoryJobStore, SQLiteJobStore
 
 __all__ = [
     "APIConnectionError",
@@ -51,6 +54,10 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "JobInProgressError",
+    "JobStore",
+    "LeaseLostError",
+    "MemoryJobStore",
     "Model",
     "NotFoundError",
     "Outcome",
@@ -66,6 +73,7 @@ __all__ = [
     "ResponseFormatError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SQLiteJobStore",
     "Session",
     "SessionStats",
     "Timeout",
