@@ -29,6 +29,7 @@ from contactflow_automizy.jobs.records import JobRecord, JobState, Lease, Source
 __all__ = [
     "CLEANUP_GRACE",
     "CleanupCandidate",
+    "check_same_work",
     "claim",
     "cleanup_candidates",
     "cleanup_sources",
@@ -71,16 +72,21 @@ def claim(
         return JobRecord(
             job_id=job_id, kind=kind, target=target, created_at=now, updated_at=now, lease=lease
         )
-    if (current.kind, current.target) != (kind, target):
-        raise ConfigurationError(
-            f"job id {job_id!r} was used for {current.kind} of {current.target!r}; "
-            f"a job id names one piece of work, pick another for {kind} of {target!r}"
-        )
+    check_same_work(current, kind, target)
     if current.lease is not None and current.lease.owner != owner and current.lease.live(now):
         if current.done:
             return current
         raise JobInProgressError(job_id, current.lease.expires_at)
     return attrs.evolve(current, lease=lease, updated_at=now)
+
+
+def check_same_work(record: JobRecord, kind: str, target: str) -> None:
+    """A job id names one piece of work: reusing it for another kind or target is an error."""
+    if (record.kind, record.target) != (kind, target):
+        raise ConfigurationError(
+            f"job id {record.job_id!r} was used for {record.kind} of {record.target!r}; "
+            f"a job id names one piece of work, pick another for {kind} of {target!r}"
+        )
 
 
 def _owned(current: JobRecord | None, now: datetime, job_id: str, owner: str) -> JobRecord:

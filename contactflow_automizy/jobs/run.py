@@ -17,6 +17,10 @@ Decisions:
 
 * the claim happens on entry, before the caller sends anything, so a live
   second run fails with :class:`JobInProgressError` having sent nothing;
+* a job found done is only read, not claimed: done is final, so its result
+  needs no lease, and a re-run costs one read instead of two writes (two
+  fsyncs on SQLite). Cleanup, which changes a done job's sources, asks for the
+  lease with ``hold_done=True``;
 * while the body runs, a background task renews the lease every third of the
   store's ``lease_ttl``; when a renewal finds the lease taken over, or no
   renewal succeeded before the lease ran out (store unreachable), the body is
@@ -59,13 +63,21 @@ class JobRun:
     """The claimed job while its block runs; use :func:`claim_job` to get one."""
 
     def __init__(
-        self, store: JobStore, job_id: str, kind: str, target: str, owner: str | None = None
+        self,
+        store: JobStore,
+        job_id: str,
+        kind: str,
+        target: str,
+        *,
+        owner: str | None = None,
+        hold_done: bool = False,
     ) -> None:
         self.store = store
         self.job_id = job_id
         self.kind = kind
         self.target = target
         self.owner = owner or new_owner()
+        self.hold_done = hold_done
         self._record: JobRecord | None = None
         self._finished = False
         self._lost: LeaseLostError | None = None
@@ -87,7 +99,7 @@ class JobRun:
 
     @property
     def owned(self) -> bool:
-        """False only for a done job whose lease another run holds (nothing to change then)."""
+        """Whether this run holds the lease: False for a done job (unless ``hold_done``)."""
         return self.record.owned_by(self.owner)
 
     @property
@@ -130,6 +142,12 @@ class JobRun:
         return self._record
 
     async def __aenter__(self) -> JobRun:
+        if not self.hold_done:
+            known = await self.store.get(self.job_id)
+            if known is not None and known.done:
+                rules.check_same_work(known, self.kind, self.target)
+                self._record = known
+                return self
         self._record = await self.store.claim(
             self.job_id, kind=self.kind, target=self.target, owner=self.owner
         )
@@ -193,12 +211,19 @@ class JobRun:
 
 
 def claim_job(
-    store: JobStore, job_id: str, kind: str, target: str, *, owner: str | None = None
+    store: JobStore,
+    job_id: str,
+    kind: str,
+    target: str,
+    *,
+    owner: str | None = None,
+    hold_done: bool = False,
 ) -> JobRun:
     """Claim ``job_id`` for one run: ``async with claim_job(...) as run:``.
 
     Entering raises :class:`ConfigurationError` when the id was used for
     another ``kind`` or ``target``, and :class:`JobInProgressError` when
-    another live run holds it; an expired lease is taken over.
+    another live run holds it; an expired lease is taken over. A done job is
+    read without its lease unless ``hold_done`` (see the module docstring).
     """
-    return JobRun(store, job_id, kind, target, owner)
+    return JobRun(store, job_id, kind, target, owner=owner, hold_done=hold_done)
