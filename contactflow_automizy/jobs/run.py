@@ -142,6 +142,9 @@ class JobRun:
         return self._record
 
     async def __aenter__(self) -> JobRun:
+        task = asyncio.current_task()
+        if task is None:
+            raise RuntimeError("claim_job must run inside an asyncio task")
         if not self.hold_done:
             known = await self.store.get(self.job_id)
             if known is not None and known.done:
@@ -152,10 +155,8 @@ class JobRun:
             self.job_id, kind=self.kind, target=self.target, owner=self.owner
         )
         if self.owned:
-            self._task = asyncio.current_task()
-            if self._task is None:
-                raise RuntimeError("claim_job must run inside an asyncio task")
-            self._cancelling = self._task.cancelling()
+            self._task = task
+            self._cancelling = task.cancelling()
             self._keeper = asyncio.create_task(self._keep_lease(), name=f"lease {self.job_id}")
         return self
 
@@ -170,10 +171,11 @@ class JobRun:
                 await self.store.renew(self.job_id, owner=self.owner)
             except LeaseLostError as exc:
                 self._lost = exc
-            except Exception:
+            except Exception as exc:
                 if time.monotonic() < expires:
                     continue  # try again; the lease still holds
                 self._lost = LeaseLostError(self.job_id, utc_now())
+                self._lost.add_note(f"no renewal succeeded in time; the last failed with {exc!r}")
             else:
                 expires = started + ttl
                 continue
@@ -195,8 +197,8 @@ class JobRun:
             if self._task.uncancel() <= self._cancelling:
                 raise self._lost from exc  # our cancellation, not the caller's
             return False
-        if not self.owned or self._finished:
-            return False
+        if not self.owned or self._finished or isinstance(exc, LeaseLostError):
+            return False  # nothing to record, or no longer ours to record
         if exc is None:
             self._record = await self.store.release(self.job_id, owner=self.owner)
             return False

@@ -98,13 +98,28 @@ async def test_a_taken_over_lease_cancels_the_body_with_lease_lost(make_store: M
     assert asyncio.current_task().cancelling() == 0  # type: ignore[union-attr]
 
 
+async def test_a_write_that_finds_the_lease_lost_raises_it_plainly() -> None:
+    inner = MemoryJobStore(lease_ttl=0.3)
+    store = FaultyStore(inner)
+    store.renew_gate = asyncio.Event()  # never opened: only the body's own write can notice
+    with pytest.raises(LeaseLostError) as caught:
+        async with run_of(store) as run:
+            await asyncio.sleep(0.45)
+            await inner.claim("job-1", kind="push_customers", target=TARGET, owner="b")
+            await run.start_attempt("source-a")
+    assert getattr(caught.value, "__notes__", []) == []  # no failed attempt written over b's
+    record = await inner.get("job-1")
+    assert record is not None and record.owned_by("b") and record.attempt == 0
+
+
 async def test_a_store_that_cannot_renew_stops_the_body_when_the_lease_runs_out() -> None:
     store = FaultyStore(MemoryJobStore(lease_ttl=0.3))
     store.renew_error = ConnectionError("store unreachable")
-    with pytest.raises(LeaseLostError):
+    with pytest.raises(LeaseLostError) as caught:
         async with run_of(store):
             await asyncio.Event().wait()
     assert store.renewals >= 3  # it kept trying until the lease was gone
+    assert any("store unreachable" in note for note in caught.value.__notes__)
 
 
 async def test_an_error_in_the_body_records_a_failed_attempt(make_store: MakeStore) -> None:
