@@ -96,8 +96,7 @@ async def run_all(rounds: int, url: str, folder: Path) -> list[list[object]]:
         try:
             jobs, reruns = await timings(store, rounds)
         finally:
-            if isinstance(store, SQLiteJobStore | RedisJobStore):
-                await store.aclose()
+            await store.close()
         rows.append([name, *cell(jobs), *cell(reruns)])
     return rows
 

@@ -4,6 +4,7 @@ from contactflow_automizy._converter import Model, ResponseFormatError
 from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
+from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
@@ -57,6 +58,7 @@ __all__ = [
     "JobInProgressError",
     "JobStore",
     "LeaseLostError",
+    "LocalRateLimiter",
     "MemoryJobStore",
     "Model",
     "NotFoundError",
@@ -66,6 +68,7 @@ __all__ = [
     "Progress",
     "PushResult",
     "RateLimitError",
+    "RateLimiter",
     "ReportError",
     "ReportRow",
     "Request",

@@ -19,7 +19,6 @@ from contactflow_automizy import (
     RateLimitError,
     Session,
 )
-from contactflow_automizy._ratelimit import TokenBucket
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
 
 NODE_URL = f"{CF_BASE}/nodes/{NODE}"
@@ -163,21 +162,3 @@ def test_session_builds_outside_a_running_loop() -> None:
     session = Session(max_connections=5, rate_limit=10, max_concurrency=3)
     assert not session.closed
     ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
-
-
-async def test_token_bucket_spaces_requests_with_an_injected_clock() -> None:
-    now = [0.0]
-    waits: list[float] = []
-
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
-
-    bucket = TokenBucket(rate=10, burst=2, clock=lambda: now[0], sleep=fake_sleep)
-    for _ in range(5):
-        await bucket.acquire()
-    assert waits == pytest.approx([0.1, 0.1, 0.1])
-    now[0] += 1.0  # idle time refills up to the burst only
-    await bucket.acquire()
-    await bucket.acquire()
-    assert len(waits) == 3

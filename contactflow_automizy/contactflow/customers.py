@@ -7,7 +7,7 @@ on these lives in :mod:`contactflow_automizy.bulk.batches`.
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable, Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contactflow_automizy._progress import ProgressCallback
 from contactflow_automizy.bulk import batches
@@ -17,9 +17,11 @@ from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import (
     BatchNotification,
     BatchPacket,
+    BatchPacketName,
     BatchSource,
     Customer,
     CustomerBatch,
+    CustomerFields,
     CustomerOfBatch,
 )
 
@@ -33,7 +35,7 @@ class CustomersMixin(ContactflowMixin):
         customer: Customer | Mapping[str, Any] | None = None,
         *,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[CustomerFields],
     ) -> Customer:
         """Add one customer to an automation."""
         return await self._model(
@@ -57,7 +59,7 @@ class CustomersMixin(ContactflowMixin):
         self,
         automation_uuid: str,
         customers: Iterable[CustomerOfBatch | Mapping[str, Any]],
-        packet: BatchPacket | str,
+        packet: BatchPacket | BatchPacketName,
         source_uuid: str,
         *,
         source_label: str | None = None,

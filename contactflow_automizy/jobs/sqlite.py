@@ -20,7 +20,7 @@ Decisions:
   need a connection per pool thread that nobody closes;
 * the thread and the connection start on first use, and again in a forked
   child (a connection must not cross ``fork``): create the store anywhere,
-  use it in the process that runs the jobs. ``aclose()`` ends both.
+  use it in the process that runs the jobs. ``close()`` ends both.
 
 The path must be on a local file system: WAL needs shared memory between the
 processes, which network file systems do not give.
@@ -34,8 +34,7 @@ import os
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from types import TracebackType
-from typing import Self, TypeVar
+from typing import TypeVar
 
 from contactflow_automizy.jobs.records import JobRecord, JobState, decode_record, encode_record
 from contactflow_automizy.jobs.store import Change, TransactionalJobStore, sort_records, utc_now
@@ -134,7 +133,7 @@ class SQLiteJobStore(TransactionalJobStore):
 
         return sort_records(await self._call(rows), wanted)
 
-    async def aclose(self) -> None:
+    async def close(self) -> None:
         """Close the connection and end the thread; a later call opens them again."""
         executor, self._executor = self._executor, None
         if executor is None or self._pid != os.getpid():
@@ -149,17 +148,6 @@ class SQLiteJobStore(TransactionalJobStore):
             await asyncio.get_running_loop().run_in_executor(executor, close)
         finally:
             executor.shutdown(wait=False)
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
 
     def __repr__(self) -> str:
         return f"SQLiteJobStore({self.path!r}, lease_ttl={self.lease_ttl})"

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
+from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.jobs import rules
 from contactflow_automizy.jobs.records import JobRecord, JobState, SourceState
@@ -102,11 +103,17 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-class TransactionalJobStore(abc.ABC):
-    """A :class:`JobStore` made of one atomic primitive: apply a pure change to one job."""
+class TransactionalJobStore(AsyncClosable, abc.ABC):
+    """A :class:`JobStore` made of one atomic primitive: apply a pure change to one job.
+
+    ``async with store:`` closes it; :meth:`close` is idempotent.
+    """
 
     def __init__(self, *, lease_ttl: float = 30.0) -> None:
         self.lease_ttl = check_lease_ttl(lease_ttl)
+
+    async def close(self) -> None:
+        """Release what the store holds (connections, threads); nothing by default."""
 
     @abc.abstractmethod
     async def _transact(self, job_id: str, change: Change) -> JobRecord:

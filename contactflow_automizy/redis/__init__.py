@@ -1,9 +1,6 @@
-"""What shares state through Redis between processes and machines (extra ``redis``).
-
-Importing this package without redis-py installed raises
-:class:`~contactflow_automizy.errors.ConfigurationError` naming the extra.
-"""
+"""Redis-backed pieces for running on many processes (the ``redis`` extra)."""
 
 from contactflow_automizy.redis.job_store import RedisJobStore
+from contactflow_automizy.redis.rate_limiter import RedisRateLimiter
 
-__all__ = ["RedisJobStore"]
+__all__ = ["RedisJobStore", "RedisRateLimiter"]

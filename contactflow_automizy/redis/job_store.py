@@ -23,22 +23,17 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime, timedelta
-from types import TracebackType
-from typing import Self
+from typing import TYPE_CHECKING
 
 import attrs
 
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy._extras import require
 from contactflow_automizy.jobs.records import JobRecord, JobState, decode_record, encode_record
 from contactflow_automizy.jobs.store import Change, TransactionalJobStore, sort_records, utc_now
+from contactflow_automizy.redis._client import connect
 
-try:
-    import redis.asyncio as aioredis
-    from redis.exceptions import WatchError
-except ImportError as exc:  # pragma: no cover - exercised by a test that hides redis
-    raise ConfigurationError(
-        "contactflow_automizy.redis needs redis-py: pip install 'contactflow_automizy[redis]'"
-    ) from exc
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 __all__ = ["RedisJobStore"]
 
@@ -63,24 +58,22 @@ def _live_view(raw: bytes | str | None, pttl: int, now: datetime) -> JobRecord |
 class RedisJobStore(TransactionalJobStore):
     """Job records in Redis (see the module docstring).
 
-    ``url_or_client``: a ``redis://`` URL (the store makes the client and
-    closes it in :meth:`aclose`) or a ``redis.asyncio.Redis`` you own.
+    ``url_or_client``: a ``redis://`` URL (the store makes its own client and
+    closes it in :meth:`close`) or a ``redis.asyncio.Redis`` client (yours to
+    close). Needs the ``redis`` extra.
     """
 
     def __init__(
         self,
-        url_or_client: str | aioredis.Redis,
+        url_or_client: str | Redis,
         *,
         prefix: str = "cfa:",
         lease_ttl: float = 30.0,
     ) -> None:
         super().__init__(lease_ttl=lease_ttl)
-        if isinstance(url_or_client, str):
-            self._redis = aioredis.Redis.from_url(url_or_client)
-            self._owns_client = True
-        else:
-            self._redis = url_or_client
-            self._owns_client = False
+        self._watch_error: type[Exception] = require("redis.exceptions", "redis").WatchError
+        self._redis, self._owns_client = connect(url_or_client, "RedisJobStore")
+        self._closed = False
         self.prefix = prefix
         self._index = f"{prefix}jobs"
 
@@ -115,7 +108,7 @@ class RedisJobStore(TransactionalJobStore):
                     pipe.sadd(self._index, job_id)
                     await pipe.execute()
                     return new
-                except WatchError:
+                except self._watch_error:
                     continue  # another client changed the job in between: read it again
 
     async def get(self, job_id: str) -> JobRecord | None:
@@ -140,21 +133,12 @@ class RedisJobStore(TransactionalJobStore):
         pairs = zip(replies[0::2], replies[1::2], strict=True)
         return tuple(_live_view(raw, pttl, now) for raw, pttl in pairs)
 
-    async def aclose(self) -> None:
-        """Close the client if this store made it from a URL; one passed in stays open."""
-        if self._owns_client:
-            await self._redis.aclose()
-
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.aclose()
+    async def close(self) -> None:
+        """Close the client if this store made it; calling it again does nothing."""
+        if not self._closed:
+            self._closed = True
+            if self._owns_client:
+                await self._redis.aclose()
 
     def __repr__(self) -> str:
         return f"RedisJobStore(prefix={self.prefix!r}, lease_ttl={self.lease_ttl})"

@@ -59,7 +59,7 @@ async def main() -> None:
     try:
         await run(store, args.job_id, args.source)
     finally:
-        await store.aclose()
+        await store.close()
 
 
 if __name__ == "__main__":

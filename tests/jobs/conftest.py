@@ -53,8 +53,7 @@ async def make_store(
 
     yield make
     for store in made:
-        if isinstance(store, SQLiteJobStore | RedisJobStore):
-            await store.aclose()
+        await store.close()
 
 
 @pytest.fixture

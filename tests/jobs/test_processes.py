@@ -116,7 +116,7 @@ def test_processes_claiming_one_job_at_once_exactly_one_wins(
         try:
             record = await store.get("job-1")
         finally:
-            await store.aclose()
+            await store.close()
         assert record is not None and record.lease is None  # the winner released it on exit
 
     asyncio.run(check())
@@ -144,7 +144,7 @@ def test_a_killed_owners_job_is_taken_over_after_its_lease_expires(
             await asyncio.sleep(wait + 0.05)
             record = await store.claim("job-1", kind=KIND, target=TARGET, owner="next")
         finally:
-            await store.aclose()
+            await store.close()
         assert record.owned_by("next")
         assert record.attempt == 1
         assert [(s.uuid, s.state) for s in record.sources] == [("source-a", SourceState.OPEN)]

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import copy
-import importlib
 import pickle
 import sys
 from datetime import UTC, datetime
@@ -34,7 +33,7 @@ async def test_the_stores_and_errors_are_public(tmp_path: Path) -> None:
     for store in (MemoryJobStore(), SQLiteJobStore(tmp_path / "jobs.sqlite"), redis_store):
         assert isinstance(store, JobStore)
         assert store.lease_ttl == 30.0  # SPEC 11's default
-    await redis_store.aclose()
+    await redis_store.close()
 
 
 @pytest.mark.parametrize("cls", [JobInProgressError, LeaseLostError])
@@ -52,15 +51,21 @@ def test_job_errors_survive_pickle_and_deepcopy(cls: type[JobInProgressError]) -
     assert issubclass(LeaseLostError, JobInProgressError)  # retried the same way by workers
 
 
-def test_importing_the_redis_package_without_redis_names_the_extra(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_without_the_extra_the_redis_store_names_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contactflow_automizy.redis import RedisJobStore
+
     for name in list(sys.modules):
-        if name == "redis" or name.startswith(("redis.", "contactflow_automizy.redis")):
-            monkeypatch.delitem(sys.modules, name)
-    monkeypatch.setitem(sys.modules, "redis", None)  # as if redis-py were not installed
+        if name == "redis" or name.startswith("redis."):
+            monkeypatch.setitem(sys.modules, name, None)  # as if redis-py were not installed
     with pytest.raises(ConfigurationError, match=r"contactflow_automizy\[redis\]"):
-        importlib.import_module("contactflow_automizy.redis")
+        RedisJobStore("redis://127.0.0.1:6399/0")
+
+
+def test_the_redis_store_refuses_what_is_not_a_url_or_client() -> None:
+    from contactflow_automizy.redis import RedisJobStore
+
+    with pytest.raises(ConfigurationError, match="RedisJobStore"):
+        RedisJobStore(42)  # type: ignore[arg-type]
 
 
 async def test_a_redis_password_is_not_in_the_stores_repr_or_vars() -> None:
@@ -71,4 +76,4 @@ async def test_a_redis_password_is_not_in_the_stores_repr_or_vars() -> None:
         assert "s3cret-pw" not in repr(store)
         assert "s3cret-pw" not in repr(vars(store))
     finally:
-        await store.aclose()
+        await store.close()

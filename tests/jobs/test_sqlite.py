@@ -58,4 +58,4 @@ def test_a_store_used_before_fork_works_in_the_child(tmp_path: Path) -> None:
     assert child.exitcode == 0
     record = asyncio.run(store.get("job-2"))
     assert record is not None and record.owned_by("child")
-    asyncio.run(store.aclose())
+    asyncio.run(store.close())
