@@ -10,14 +10,10 @@ from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import AiohttpTransport, Request, Response, Timeout, Transport
 from contactflow_automizy._version import __version__
 from contactflow_automizy.automizy import AutomizyClient
-from contactflow_automizy.bulk import (
-    CsvImportResult,
-    Outcome,
-    PushResult,
-    iter_concurrent,
-    map_concurrent,
-)
+from contactflow_automizy.automizy.csv_import import CsvImportResult
+from contactflow_automizy.bulk import Outcome, iter_concurrent, map_concurrent
 from contactflow_automizy.contactflow import ContactflowClient
+from contactflow_automizy.contactflow.batch_upload import PushResult
 from contactflow_automizy.errors import (
     APIConnectionError,
     APIStatusError,

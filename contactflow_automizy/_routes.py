@@ -26,7 +26,7 @@ import attrs
 
 from contactflow_automizy.errors import ConfigurationError
 
-__all__ = ["Route", "encode_query", "path_segment"]
+__all__ = ["Route", "Segment", "encode_query", "path_segment"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -61,8 +61,14 @@ def path_segment(name: str, kind: str, value: Any) -> str:
     return quote(text, safe="")
 
 
+#: One path segment of a template: literal text, or ``(name, kind)`` of a placeholder.
+Segment = str | tuple[str, str]
+
+
 @functools.lru_cache(maxsize=512)
-def _compile(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+def _compile(
+    template: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[Segment, ...]]:
     literals: list[str] = []
     params: list[tuple[str, str]] = []
     last = 0
@@ -74,7 +80,16 @@ def _compile(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...
         params.append((match.group(1), kind))
         last = match.end()
     literals.append(template[last:])
-    return tuple(literals), tuple(params)
+    named = iter(params)
+    segments: list[Segment] = []
+    for part in template.strip("/").split("/"):
+        if _PLACEHOLDER.fullmatch(part):
+            segments.append(next(named))
+        elif "{" in part:
+            raise ValueError(f"a placeholder must fill a whole path segment in {template!r}")
+        else:
+            segments.append(part)
+    return tuple(literals), tuple(params), tuple(segments)
 
 
 @attrs.frozen
@@ -92,16 +107,24 @@ class Route:
     idempotent: bool | None = None
     _literals: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
     _params: tuple[tuple[str, str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _segments: tuple[Segment, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Parsed once here, not on every call: ``path`` is on every request's hot path.
-        literals, params = _compile(self.template)
+        literals, params, segments = _compile(self.template)
         object.__setattr__(self, "_literals", literals)
         object.__setattr__(self, "_params", params)
+        object.__setattr__(self, "_segments", segments)
 
     @property
     def param_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self._params)
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The template split at ``/``, for matching a request path segment by segment
+        (the emulator's router): literal text, or ``(name, kind)`` for a placeholder."""
+        return self._segments
 
     def path(self, **values: Any) -> str:
         """The encoded path, every parameter validated by its kind."""

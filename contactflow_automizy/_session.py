@@ -118,6 +118,7 @@ class Session(AsyncClosable):
         retry_policy: RetryPolicy | None = None,
         idempotent: bool | None = None,
         read_limit: int | None = None,
+        stats: SessionStats | None = None,
     ) -> Response:
         """Send with retries; return the first 2xx response.
 
@@ -126,7 +127,9 @@ class Session(AsyncClosable):
         :class:`APIStatusError` subclasses once retries are exhausted.  With
         ``read_limit`` the body is read here, so an answer that breaks or stalls
         mid-body is retried like any connection error; without it the body is
-        left unread for the caller to stream.
+        left unread for the caller to stream.  ``stats``, when given, counts
+        this call's requests, retries and failures alongside the session's, so
+        a bulk call can report its own traffic on a shared session.
         """
         if self._closed:
             raise APIConnectionError("the session is closed")
@@ -140,6 +143,8 @@ class Session(AsyncClosable):
                 # (SPEC 11), so this wait will be bounded by the time left.
                 await self._rate_limiter.acquire()
             self.stats.requests += 1
+            if stats is not None:
+                stats.requests += 1
             retry_after: float | None = None
             limit = self._limit()
             if limit is not None:  # acquired by hand: no async context manager on the hot path
@@ -158,6 +163,8 @@ class Session(AsyncClosable):
             except APIConnectionError as exc:
                 if not policy.retry_error(req.method, exc, attempt, idempotent):
                     self.stats.failures += 1
+                    if stats is not None:
+                        stats.failures += 1
                     exc.attempts = attempt + 1
                     raise
                 reason = str(exc.message)
@@ -168,6 +175,8 @@ class Session(AsyncClosable):
                     await self._rate_limiter.pause(policy.delay(attempt, retry_after, self._random))
                 if not policy.retry_status(req.method, response.status, attempt, idempotent):
                     self.stats.failures += 1
+                    if stats is not None:
+                        stats.failures += 1
                     raise status_error(
                         response.status,
                         body,
@@ -182,6 +191,8 @@ class Session(AsyncClosable):
             delay = policy.delay(attempt, retry_after, self._random)
             attempt += 1
             self.stats.retries += 1
+            if stats is not None:
+                stats.retries += 1
             log.debug(
                 "retrying %s %s (attempt %d of %d) in %.2fs after %s",
                 req.method,

@@ -17,7 +17,9 @@ from contactflow_automizy import (
     InternalServerError,
     NotFoundError,
     RateLimitError,
+    Request,
     Session,
+    SessionStats,
 )
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
 
@@ -162,3 +164,23 @@ def test_session_builds_outside_a_running_loop() -> None:
     session = Session(max_connections=5, rate_limit=10, max_concurrency=3)
     assert not session.closed
     ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
+
+
+async def test_per_call_stats_count_that_call_alongside_the_session(
+    session: Session, mocked: aioresponses
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, payload={})
+    mocked.get(f"{CF_BASE}/other", status=404, repeat=True)
+    call = SessionStats()
+
+    response = await session.send(Request("GET", URL(NODE_URL)), stats=call)
+    await response.aclose()
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")))
+
+    assert (call.requests, call.retries, call.failures) == (2, 1, 0)
+    assert (session.stats.requests, session.stats.retries, session.stats.failures) == (3, 1, 1)
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")), stats=call)
+    assert (call.requests, call.failures) == (3, 1)
