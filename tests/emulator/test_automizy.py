@@ -296,7 +296,7 @@ async def test_import_analyze_and_process(az: AutomizyClient, emu: Emulator) -> 
 
 
 async def test_wire_level_errors(emu: Emulator, http: aiohttp.ClientSession) -> None:
-    cm = emu.automizy_url + routes.CM
+    cm = emu.automizy_url + routes.CONTACT_MANAGER
     key = {"Api-key": emu.api_key}
     async with http.get(f"{cm}/list") as response:
         assert response.status == 401
@@ -310,14 +310,14 @@ async def test_wire_level_errors(emu: Emulator, http: aiohttp.ClientSession) -> 
     async with http.delete(f"{cm}/contact/12", headers=key) as response:
         assert (response.status, await response.json()) == (
             404,
-            {"message": "Contact not exist", "path": f"{routes.CM}/contact/12"},
+            {"message": "Contact not exist", "path": f"{routes.CONTACT_MANAGER}/contact/12"},
         )
     async with http.get(f"{cm}/contact/abc", headers=key) as response:
         assert response.status == 422
         assert await response.json() == {
             "errors": [{"field": "id", "message": '"id" must be a number'}]
         }
-    analyze = emu.automizy_url + routes.IS + "/analyze"
+    analyze = emu.automizy_url + routes.IMPORT_SERVICE + "/analyze"
     async with http.post(analyze, headers=key) as response:
         assert (response.status, await response.text()) == (500, "Internal server error")
     form = aiohttp.FormData()
