@@ -255,9 +255,6 @@ class JobInProgressError(ContactflowAutomizyError):
         self.job_id = job_id
         self.expires_at = expires_at
 
-    def __reduce__(self) -> tuple[Any, ...]:
-        return type(self), (self.job_id, self.expires_at)
-
 
 class LeaseLostError(JobInProgressError):
     """This run's lease was taken over (it could not renew in time); the run was stopped.

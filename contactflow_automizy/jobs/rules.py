@@ -23,6 +23,7 @@ from typing import Any
 
 import attrs
 
+from contactflow_automizy._validate import text
 from contactflow_automizy.errors import ConfigurationError, JobInProgressError, LeaseLostError
 from contactflow_automizy.jobs.records import JobRecord, JobState, Lease, SourceRecord, SourceState
 
@@ -49,10 +50,8 @@ _UNSETTLED = frozenset({SourceState.OPEN, SourceState.UNKNOWN})
 
 
 def _check_job_id(job_id: str) -> None:
-    if not isinstance(job_id, str) or not job_id.strip() or len(job_id) > _MAX_JOB_ID:
-        raise ConfigurationError(
-            f"job_id must be a non-blank string of at most {_MAX_JOB_ID} characters"
-        )
+    if len(text("job_id", job_id)) > _MAX_JOB_ID:
+        raise ConfigurationError(f"job_id must be at most {_MAX_JOB_ID} characters long")
 
 
 def claim(

@@ -18,13 +18,12 @@ from __future__ import annotations
 
 import abc
 import functools
-import math
 from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any, Protocol, runtime_checkable
 
 from contactflow_automizy._lifecycle import AsyncClosable
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy._validate import positive_number
 from contactflow_automizy.jobs import rules
 from contactflow_automizy.jobs.records import JobRecord, JobState, SourceState
 
@@ -32,7 +31,6 @@ __all__ = [
     "Change",
     "JobStore",
     "TransactionalJobStore",
-    "check_lease_ttl",
     "sort_records",
     "utc_now",
 ]
@@ -90,15 +88,6 @@ class JobStore(Protocol):
     async def release(self, job_id: str, *, owner: str) -> JobRecord: ...
 
 
-def check_lease_ttl(lease_ttl: float) -> float:
-    valid = isinstance(lease_ttl, int | float) and not isinstance(lease_ttl, bool)
-    if not valid or not 0 < lease_ttl < math.inf:
-        raise ConfigurationError(
-            f"lease_ttl must be a positive number of seconds, not {lease_ttl!r}"
-        )
-    return float(lease_ttl)
-
-
 def utc_now() -> datetime:
     return datetime.now(UTC)
 
@@ -110,7 +99,7 @@ class TransactionalJobStore(AsyncClosable, abc.ABC):
     """
 
     def __init__(self, *, lease_ttl: float = 30.0) -> None:
-        self.lease_ttl = check_lease_ttl(lease_ttl)
+        self.lease_ttl = positive_number("lease_ttl", lease_ttl)
 
     async def close(self) -> None:
         """Release what the store holds (connections, threads); nothing by default."""
