@@ -32,6 +32,7 @@ import asyncio
 import functools
 import os
 import sqlite3
+import time
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
@@ -48,6 +49,8 @@ _SCHEMA = (
     " job_id TEXT PRIMARY KEY, state TEXT NOT NULL, record TEXT NOT NULL) WITHOUT ROWID",
     "CREATE INDEX IF NOT EXISTS cfa_jobs_by_state ON cfa_jobs (state)",
 )
+#: Seconds between attempts to switch a file that other processes are setting up to WAL.
+_WAL_RETRY = 0.01
 _UPSERT = (
     "INSERT INTO cfa_jobs (job_id, state, record) VALUES (?, ?, ?) "
     "ON CONFLICT (job_id) DO UPDATE SET state = excluded.state, record = excluded.record"
@@ -85,14 +88,39 @@ class SQLiteJobStore(TransactionalJobStore):
     def _open(self) -> sqlite3.Connection:
         conn = sqlite3.connect(self.path, timeout=self.busy_timeout, isolation_level=None)
         try:
-            conn.execute("PRAGMA journal_mode=WAL")
+            self._switch_to_wal(conn)
             conn.execute("PRAGMA synchronous=FULL")
+            conn.execute("BEGIN IMMEDIATE")  # the write lock before the schema is read
             for statement in _SCHEMA:
                 conn.execute(statement)
+            conn.execute("COMMIT")
         except BaseException:
             conn.close()
             raise
         return conn
+
+    def _switch_to_wal(self, conn: sqlite3.Connection) -> None:
+        """Set WAL mode, waiting out other processes that are setting up the same file.
+
+        While the file is still in rollback-journal mode, SQLite answers "database
+        is locked" at once, without waiting ``busy_timeout``, when waiting could
+        deadlock (another connection mid-write), and ``journal_mode=WAL`` may
+        return the old mode instead of failing. So: try again until WAL holds.
+        """
+        deadline = time.monotonic() + self.busy_timeout
+        while True:
+            try:
+                if conn.execute("PRAGMA journal_mode=WAL").fetchone() == ("wal",):
+                    return
+            except sqlite3.OperationalError as exc:
+                if "locked" not in str(exc):
+                    raise
+            if time.monotonic() >= deadline:
+                raise sqlite3.OperationalError(
+                    f"{self.path}: could not switch to WAL mode in {self.busy_timeout} s "
+                    "(locked by another process, or a file system without shared memory)"
+                )
+            time.sleep(_WAL_RETRY)
 
     async def _transact(self, job_id: str, change: Change) -> JobRecord:
         def transact(conn: sqlite3.Connection) -> JobRecord:

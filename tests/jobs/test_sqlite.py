@@ -38,6 +38,29 @@ async def test_a_claim_waiting_for_the_write_lock_leaves_the_loop_running(tmp_pa
     assert record.owned_by("a")
 
 
+async def test_a_store_opens_a_file_another_connection_is_writing(tmp_path: Path) -> None:
+    """SQLite refuses the switch to WAL at once (no busy wait) while another connection
+    writes to a file still in rollback-journal mode: the store must wait it out."""
+    path = tmp_path / "jobs.sqlite"
+    writer = sqlite3.connect(path, isolation_level=None)
+    try:
+        writer.execute("CREATE TABLE other (a)")  # a fresh file, rollback-journal mode
+        writer.execute("BEGIN IMMEDIATE")
+        writer.execute("INSERT INTO other VALUES (1)")
+        async with SQLiteJobStore(path, busy_timeout=20.0) as store:
+            claim = asyncio.create_task(store.claim("job-1", kind=KIND, target=TARGET, owner="a"))
+            for _ in range(5):
+                await asyncio.sleep(0.02)
+                assert not claim.done()
+            writer.execute("COMMIT")
+            record = await claim
+    finally:
+        writer.close()
+    assert record.owned_by("a")
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+
+
 def _claim_in_forked_child(store: SQLiteJobStore) -> None:
     record = asyncio.run(store.claim("job-2", kind=KIND, target=TARGET, owner="child"))
     assert record.owned_by("child")
