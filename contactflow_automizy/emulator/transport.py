@@ -112,6 +112,7 @@ class EmulatorTransport:
             query,
             CIMultiDict(request.headers),
             await _body(request.content),
+            origin=str(request.url.origin()),
         )
         try:
             async with asyncio.timeout(timeout.total):
