@@ -37,7 +37,7 @@ from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._routes import Route, encode_query
-from contactflow_automizy._session import Session, as_timeout
+from contactflow_automizy._session import Session, SessionStats, as_timeout
 from contactflow_automizy._transport import BodyFactory, Request, Response, Timeout
 from contactflow_automizy._version import __version__
 from contactflow_automizy.errors import AuthenticationError, ConfigurationError
@@ -177,8 +177,12 @@ class BaseClient(AsyncClosable):
         node: str | None = None,
         idempotent: bool | None = None,
         buffered: bool = False,
+        stats: SessionStats | None = None,
     ) -> Response:
-        """Send ``route``; return the unread 2xx response (the caller must read or close it)."""
+        """Send ``route``; return the unread 2xx response (the caller must read or close it).
+
+        ``stats`` counts this call's own requests too (see :meth:`Session.send`).
+        """
         url, base_headers, params, body = self._build(
             route, path=path, query=query, json=json, content=content, headers=headers, node=node
         )
@@ -198,6 +202,7 @@ class BaseClient(AsyncClosable):
             retry_policy=self._retry_policy,
             idempotent=idempotent,
             read_limit=self._max_response_bytes if buffered else None,
+            stats=stats,
         )
         try:
             return await send()

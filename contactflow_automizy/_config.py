@@ -8,6 +8,7 @@ value: it may be a secret).
 from __future__ import annotations
 
 import ipaddress
+import math
 import os
 import re
 
@@ -40,6 +41,18 @@ def positive_int(name: str, value: object) -> int:
     if isinstance(value, bool) or not isinstance(value, int) or value < 1:
         raise ConfigurationError(f"{name} must be a positive integer, got {value!r}")
     return value
+
+
+def positive_number(name: str, value: object) -> float:
+    """A rate or duration setting: a finite number above 0, not a bool."""
+    if (
+        isinstance(value, bool)
+        or not isinstance(value, int | float)
+        or not math.isfinite(value)
+        or value <= 0
+    ):
+        raise ConfigurationError(f"{name} must be a positive number, got {value!r}")
+    return float(value)
 
 
 def check_header_value(name: str, value: str) -> str:

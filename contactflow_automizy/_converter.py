@@ -8,7 +8,8 @@ Decisions kept here, in one place:
   and are sent back unchanged when the model is serialised again;
 * ``None`` attributes are not sent, so a model doubles as a partial update;
 * date-times parse to aware ``datetime`` (a naive value is taken as UTC);
-* an enum value this SDK does not know yet stays a plain ``str``;
+* an enum value this SDK does not know yet stays a plain ``str``; enums are
+  sent (and returned by ``to_dict()``) as their plain values;
 * primitives are trusted as sent (no per-field coercion on the hot path); a
   body that is not an object where a model is expected is a
   :class:`ResponseFormatError`.
@@ -27,7 +28,7 @@ import types
 import typing
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
-from typing import Any, TypeVar, cast
+from typing import Any, TypedDict, TypeVar, cast
 
 import attrs
 import cattrs
@@ -37,6 +38,7 @@ from contactflow_automizy.errors import ContactflowAutomizyError
 
 __all__ = [
     "Model",
+    "ModelFields",
     "ResponseFormatError",
     "converter",
     "structure",
@@ -54,19 +56,45 @@ class ResponseFormatError(ContactflowAutomizyError):
 
 @attrs.define(kw_only=True)
 class Model:
-    """Base of every API model: keeps fields this SDK does not know in ``extra``."""
+    """Base of every API model: keeps fields this SDK does not know in ``extra``.
+
+    ``to_dict()`` / ``from_dict()`` are the way in and out of plain data (a web
+    framework's response, a cache, a queue message): attrs models use
+    ``__slots__``, which generic encoders such as FastAPI's ``jsonable_encoder``
+    cannot read.
+    """
 
     extra: dict[str, Any] = attrs.field(factory=dict, repr=False)
 
     @classmethod
     def from_dict(cls: type[M], data: Mapping[str, Any]) -> M:
-        """Build from a wire-format (camelCase) mapping."""
+        """Build from wire-format data, as :meth:`to_dict` gives it or the API sends it.
+
+        camelCase keys; ISO-8601 date-times; enum values (an unknown one stays
+        a ``str``); unknown keys land in ``extra``.  Data of the wrong shape is
+        a :class:`ResponseFormatError`.
+        """
         return structure(data, cls)
 
     def to_dict(self) -> dict[str, Any]:
-        """The wire-format (camelCase) mapping, without ``None`` fields."""
+        """Plain JSON-ready data in the API's wire format.
+
+        camelCase keys, date-times as ISO-8601 strings with their offset,
+        enums as their ``str`` values, nested models as dicts, ``extra``
+        merged back in; ``None`` fields are left out.  Only ``dict``, ``list``,
+        ``str``, numbers and booleans remain (unless ``extra`` or a free-form
+        field holds something else), so ``json.dumps`` takes it as it is;
+        ``from_dict`` reads it back into an equal model (a naive date-time
+        comes back as UTC).
+        """
         result: dict[str, Any] = converter.unstructure(self)
         return result
+
+
+class ModelFields(TypedDict, total=False):
+    """Keyword fields every model takes: the base of the ``**fields`` bodies' ``TypedDict``s."""
+
+    extra: dict[str, Any]
 
 
 def to_camel(name: str) -> str:
@@ -133,6 +161,11 @@ converter.register_structure_hook(datetime, _structure_datetime)
 converter.register_unstructure_hook(datetime, _unstructure_datetime)
 
 
+def _unstructure_enum(value: Any) -> Any:
+    """An enum member's value; a plain ``str`` (a value newer than this SDK) as it is."""
+    return value.value if isinstance(value, enum.Enum) else value
+
+
 def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
     try:
         return cls(value)
@@ -140,9 +173,11 @@ def _structure_enum(value: Any, cls: type[enum.Enum]) -> Any:
         return value  # a value newer than this SDK: keep it as sent
 
 
-# Registered by class so a StrEnum finds this hook before cattrs' own one for ``str``.
+# Registered by class so a StrEnum finds these hooks before cattrs' own ones for ``str``.
 converter.register_structure_hook(enum.StrEnum, _structure_enum)
 converter.register_structure_hook(enum.Enum, _structure_enum)
+converter.register_unstructure_hook(enum.StrEnum, _unstructure_enum)
+converter.register_unstructure_hook(enum.Enum, _unstructure_enum)
 
 
 def _lazy_hook(t: Any) -> Callable[[Any], Any]:

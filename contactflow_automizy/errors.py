@@ -166,7 +166,20 @@ class InternalServerError(APIStatusError):
 
 
 class BatchUploadError(ContactflowAutomizyError):
-    """A customer batch failed after retries; says what was sent and rolled back."""
+    """A customer batch failed after retries; says what was sent and rolled back.
+
+    ``rolled_back`` has three values:
+
+    * ``True``: nothing of this upload is left on the server (its source was
+      deleted, or the server never stored its first packet);
+    * ``False``: something may be left: the rollback failed and the source is
+      still open (``rollback_error`` says why; delete it by ``source_uuid``),
+      or the first packet was refused because a source with that uuid
+      already exists, which this call did not open and left as it is;
+    * ``None``: outcome unknown: the first packet got no answer and the
+      rollback found no source, but that packet may still arrive and open
+      it; delete ``source_uuid`` again later.
+    """
 
     def __init__(
         self,
@@ -176,7 +189,7 @@ class BatchUploadError(ContactflowAutomizyError):
         customers_sent: int,
         packets_sent: int,
         failed_packet: int | None,
-        rolled_back: bool,
+        rolled_back: bool | None,
         rollback_error: BaseException | None = None,
     ) -> None:
         super().__init__(message)

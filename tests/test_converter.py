@@ -2,14 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
 from contactflow_automizy import ResponseFormatError
 from contactflow_automizy._converter import structure, to_camel
-from contactflow_automizy.automizy.models import Contact, ContactStatus, FieldType
-from contactflow_automizy.contactflow.models import BatchStatus, CustomerBatch, Node
+from contactflow_automizy.automizy.models import (
+    Contact,
+    ContactSearch,
+    ContactStatus,
+    Criterion,
+    FieldType,
+    Scope,
+)
+from contactflow_automizy.contactflow.models import (
+    Automation,
+    AutomationCategory,
+    AutomationStatus,
+    BatchStatus,
+    CustomerBatch,
+    Node,
+)
 
 
 def test_camel_case_names() -> None:
@@ -75,3 +90,39 @@ def test_wrong_shape_is_a_response_format_error() -> None:
 
 def test_bad_datetime_is_kept_as_sent_rather_than_failing() -> None:
     assert Node.from_dict({"created": "yesterday"}).created == "yesterday"
+
+
+def test_to_dict_is_plain_json_ready_data_and_from_dict_reads_it_back() -> None:
+    """What a web framework or a queue can take as it is: only plain types, wire names."""
+    automation = Automation(
+        name="Welcome",
+        status=AutomationStatus.RUNNING,
+        category=AutomationCategory.CUSTOM,
+        start_date=datetime(2024, 5, 6, 7, 8, 9, tzinfo=UTC),
+        steps=[{"uuid": "s1"}],
+        extra={"brandNew": {"x": [1, 2]}},
+    )
+    data = automation.to_dict()
+    assert data == {
+        "name": "Welcome",
+        "status": "RUNNING",
+        "category": "Custom",
+        "startDate": "2024-05-06T07:08:09+00:00",
+        "steps": [{"uuid": "s1"}],
+        "brandNew": {"x": [1, 2]},
+    }
+    assert type(data["status"]) is str and type(data["category"]) is str  # not the enum
+    assert json.loads(json.dumps(data)) == data
+    assert Automation.from_dict(data) == automation
+
+    search = ContactSearch(
+        scope=Scope(list_id=1, contact_status=ContactStatus.ACTIVE), criterion=[[Criterion()]]
+    )
+    nested = search.to_dict()
+    assert nested == {"scope": {"listId": 1, "contactStatus": "ACTIVE"}, "criterion": [[{}]]}
+    assert type(nested["scope"]["contactStatus"]) is str
+    assert ContactSearch.from_dict(nested) == search
+
+
+def test_to_dict_keeps_an_enum_value_newer_than_the_sdk() -> None:
+    assert Automation.from_dict({"status": "HIBERNATING"}).to_dict() == {"status": "HIBERNATING"}

@@ -15,6 +15,7 @@ from contactflow_automizy.automizy.models import (
     Contact,
     ContactSearch,
     ContactStatus,
+    ContactStatusName,
     Scope,
     Search,
 )
@@ -84,7 +85,9 @@ class ContactsMixin(AutomizyMixin):
     async def delete_contact(self, contact_id: int) -> None:
         await self._json(routes.DELETE_CONTACT, path={"id": contact_id})
 
-    async def update_contact_status(self, contact_id: int, status: ContactStatus | str) -> None:
+    async def update_contact_status(
+        self, contact_id: int, status: ContactStatus | ContactStatusName
+    ) -> None:
         await self._json(
             routes.UPDATE_CONTACT_STATUS,
             path={"id": contact_id},
@@ -143,7 +146,7 @@ class ContactsMixin(AutomizyMixin):
         list_id: int,
         *,
         search: Search | None = None,
-        contact_status: ContactStatus | str | None = None,
+        contact_status: ContactStatus | ContactStatusName | None = None,
         criterion: CriterionInput = (),
         page_size: int | None = None,
         prefetch: int = 1,

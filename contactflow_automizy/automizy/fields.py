@@ -19,7 +19,7 @@ from contactflow_automizy._converter import ResponseFormatError, structure
 from contactflow_automizy._pagination import AsyncPaginator
 from contactflow_automizy.automizy import _checks, routes
 from contactflow_automizy.automizy._mixin import AutomizyMixin
-from contactflow_automizy.automizy.models import Field, FieldType
+from contactflow_automizy.automizy.models import CreatableFieldTypeName, Field, FieldType
 from contactflow_automizy.errors import ConfigurationError
 
 _WRAPPER = b'"createdField"'
@@ -57,7 +57,7 @@ class FieldsMixin(AutomizyMixin):
         self,
         merge_tag: str,
         label: str,
-        type: FieldType | str,
+        type: FieldType | CreatableFieldTypeName,
         default_value: str | None = None,
         is_shown_on_modification_form: bool | None = None,
     ) -> Field:

@@ -9,7 +9,7 @@ any template below ``base_url`` with one ``{importId:id}``) switches.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
 from contactflow_automizy._multipart import FileSource, file_upload
 from contactflow_automizy._progress import ProgressCallback
@@ -17,7 +17,6 @@ from contactflow_automizy._routes import Route
 from contactflow_automizy.automizy import _checks, routes
 from contactflow_automizy.automizy.fields import FieldsMixin
 from contactflow_automizy.automizy.models import FieldMapping, ImportAnalysis, ImportProcess
-from contactflow_automizy.bulk import csv_import
 from contactflow_automizy.errors import ConfigurationError
 
 
@@ -38,7 +37,7 @@ def process_import_route(template: str | None) -> Route:
 
 
 class ImportsMixin(FieldsMixin):
-    """Needs the fields endpoints: ``import_csv`` maps CSV headers to fields."""
+    """The two raw import calls; ``import_csv`` (in :mod:`.csv_import`) builds on them."""
 
     _process_import_route: Route = routes.PROCESS_IMPORT
 
@@ -100,29 +99,4 @@ class ImportsMixin(FieldsMixin):
             self._process_import_route,
             path={"importId": _checks.positive_id("import_id", import_id)},
             json=body,
-        )
-
-    async def import_csv(
-        self,
-        source: csv_import.CsvSource,
-        *,
-        list_ids: Iterable[int],
-        mapping: Literal["auto"] | Mapping[str, int | None] = "auto",
-        overwrite: bool = False,
-        add_tag_ids: Iterable[int] = (),
-        remove_tag_ids: Iterable[int] = (),
-        notification_email: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> csv_import.CsvImportResult:
-        """Check, map, upload and process a CSV in one call; see :mod:`.bulk.csv_import`."""
-        return await csv_import.import_csv(
-            self,
-            source,
-            list_ids=list_ids,
-            mapping=mapping,
-            overwrite=overwrite,
-            add_tag_ids=add_tag_ids,
-            remove_tag_ids=remove_tag_ids,
-            notification_email=notification_email,
-            on_progress=on_progress,
         )

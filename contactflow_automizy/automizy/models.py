@@ -5,13 +5,18 @@ kept in ``extra`` by the shared converter.  Request bodies whose every key the
 seed marks required (:class:`ImportProcess`, :class:`ContactSearch`,
 :class:`FieldMapping`) have no defaults, so the converter always sends them,
 ``false``, ``[]`` and ``null`` included.
+
+Each enum has a ``Literal`` alias of its values beside it (``ContactStatusName``
+for :class:`ContactStatus`), so arguments typed ``ContactStatus |
+ContactStatusName`` take a member or its wire string and a type checker still
+refuses a misspelt one; a test keeps each alias equal to its enum.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
@@ -31,6 +36,9 @@ class ContactStatus(enum.StrEnum):
     BOUNCED = "BOUNCED"
 
 
+ContactStatusName: TypeAlias = Literal["ACTIVE", "UNSUBSCRIBED", "BOUNCED"]
+
+
 class FieldType(enum.StrEnum):
     """Types a field can be created with; ``DEFAULT`` appears only on read (built-in fields)."""
 
@@ -39,6 +47,11 @@ class FieldType(enum.StrEnum):
     INTEGER = "INTEGER"
     HIDDEN = "HIDDEN"
     DEFAULT = "DEFAULT"
+
+
+FieldTypeName: TypeAlias = Literal["DATETIME", "STRING", "INTEGER", "HIDDEN", "DEFAULT"]
+#: The types ``create_field`` accepts: every one but ``DEFAULT``.
+CreatableFieldTypeName: TypeAlias = Literal["DATETIME", "STRING", "INTEGER", "HIDDEN"]
 
 
 @attrs.define(kw_only=True)

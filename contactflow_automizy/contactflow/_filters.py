@@ -1,8 +1,9 @@
 """Query filters: typed keyword arguments, checked and renamed to the seed's wire names.
 
 Each filter set is declared twice, side by side: a ``TypedDict`` for type
-checkers and IDEs (``**filters: Unpack[...]``) and a table of runtime checks
-(a test keeps their keys equal).  Enum-typed values are refused before any
+checkers and IDEs (``**filters: Unpack[...]``; enum values as the enum or its
+``Literal`` alias, so ``status=["RUNNIN"]`` is a type error) and a table of
+runtime checks (a test keeps their keys equal).  Enum-typed values are refused before any
 request is sent; ``None`` means "no filter"; wire names are the camelCase of
 the argument names.
 """
@@ -18,10 +19,15 @@ from contactflow_automizy._converter import to_camel
 from contactflow_automizy._routes import path_segment
 from contactflow_automizy.contactflow.models import (
     AggregatedTokenStatus,
+    AggregatedTokenStatusName,
     AutomationCategory,
+    AutomationCategoryName,
     AutomationStatus,
+    AutomationStatusName,
     StepType,
+    StepTypeName,
     TokenSort,
+    TokenSortName,
 )
 from contactflow_automizy.errors import ConfigurationError
 
@@ -106,15 +112,25 @@ def to_query(checks: Mapping[str, Check], filters: Mapping[str, Any]) -> dict[st
 class _AutomationCommon(TypedDict, total=False):
     name: str | None
     description: str | None
-    status: Iterable[AutomationStatus | str] | AutomationStatus | str | None
-    category: Iterable[AutomationCategory | str] | AutomationCategory | str | None
+    status: (
+        Iterable[AutomationStatus | AutomationStatusName]
+        | AutomationStatus
+        | AutomationStatusName
+        | None
+    )
+    category: (
+        Iterable[AutomationCategory | AutomationCategoryName]
+        | AutomationCategory
+        | AutomationCategoryName
+        | None
+    )
     start_date_before: datetime | None
     start_date_after: datetime | None
     end_date_before: datetime | None
     end_date_after: datetime | None
     created_before: datetime | None
     created_after: datetime | None
-    step_type: StepType | str | None
+    step_type: StepType | StepTypeName | None
     has_trigger: bool | None
 
 
@@ -154,14 +170,14 @@ class _TokenCommon(TypedDict, total=False):
     step_uuid: str | None
     clab_uuid: str | None
     recipient: str | None
-    aggregated_status: AggregatedTokenStatus | str | None
+    aggregated_status: AggregatedTokenStatus | AggregatedTokenStatusName | None
 
 
 class TokenFilters(_TokenCommon, total=False):
     """Filters of ``search_tokens``; ``style="compact"`` asks for shorter elements."""
 
     style: str | None
-    sort: TokenSort | str | None
+    sort: TokenSort | TokenSortName | None
 
 
 class TokenReportFilters(_TokenCommon, total=False):

@@ -22,7 +22,9 @@ from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import (
     Automation,
     AutomationFeedbacks,
+    AutomationFields,
     AutomationStatus,
+    AutomationStatusName,
     AutomationStatusUpdate,
     Categories,
     StepFeedbacks,
@@ -61,7 +63,7 @@ class AutomationsMixin(ContactflowMixin):
         automation: Automation | Mapping[str, Any] | None = None,
         *,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[AutomationFields],
     ) -> Automation:
         body = self._body(Automation, automation, fields)
         return await self._model(routes.CREATE_AUTOMATION, Automation, json=body, node=node)
@@ -78,7 +80,7 @@ class AutomationsMixin(ContactflowMixin):
         *,
         remove_expired_customers: bool = False,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[AutomationFields],
     ) -> Automation:
         """Replace an automation; ``remove_expired_customers`` matters on PAUSED -> RUNNING."""
         return await self._model(
@@ -93,7 +95,7 @@ class AutomationsMixin(ContactflowMixin):
     async def update_automation_status(
         self,
         automation_uuid: str,
-        status: AutomationStatus | str,
+        status: AutomationStatus | AutomationStatusName,
         name: str | None = None,
         *,
         remove_expired_customers: bool = False,

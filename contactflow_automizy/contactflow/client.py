@@ -10,7 +10,7 @@ from contactflow_automizy._session import Session
 from contactflow_automizy._transport import Timeout
 from contactflow_automizy.contactflow.actions import ActionsMixin
 from contactflow_automizy.contactflow.automations import AutomationsMixin
-from contactflow_automizy.contactflow.customers import CustomersMixin
+from contactflow_automizy.contactflow.batch_upload import BatchUploadMixin
 from contactflow_automizy.contactflow.definitions import DefinitionsMixin
 from contactflow_automizy.contactflow.external_contents import ExternalContentsMixin
 from contactflow_automizy.contactflow.kpis import KpisMixin
@@ -27,7 +27,7 @@ class ContactflowClient(
     NodesMixin,
     SettingsMixin,
     AutomationsMixin,
-    CustomersMixin,
+    BatchUploadMixin,
     TokensMixin,
     ExternalContentsMixin,
     SubscriptionsMixin,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contactflow_automizy._pagination import AsyncPaginator
 from contactflow_automizy.contactflow import routes
@@ -15,6 +15,7 @@ from contactflow_automizy.contactflow.models import (
     PageBuilderTemplate,
     SmsModel,
     TestEmail,
+    TestEmailFields,
 )
 
 
@@ -73,7 +74,7 @@ class ExternalContentsMixin(ContactflowMixin):
         test: TestEmail | Mapping[str, Any] | None = None,
         *,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[TestEmailFields],
     ) -> None:
         """Send a test of a step's mail to ``email``."""
         body = self._body(TestEmail, test, fields)

@@ -2,17 +2,25 @@
 
 All fields are optional (the API omits what it likes); unknown fields are kept
 in ``extra`` by the shared converter.
+
+Each enum has a ``Literal`` alias of its values beside it (``AutomationStatusName``
+for :class:`AutomationStatus`), so arguments typed ``AutomationStatus |
+AutomationStatusName`` take a member or its wire string and a type checker
+still refuses a misspelt one.  Each model sent as keyword fields
+(``create_automation(name=...)``) has a ``TypedDict`` of its attributes beside
+it (``AutomationFields``), so a misspelt keyword is caught the same way.  Tests
+keep both equal to what they mirror.
 """
 
 from __future__ import annotations
 
 import enum
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, TypeAlias
 
 import attrs
 
-from contactflow_automizy._converter import Model
+from contactflow_automizy._converter import Model, ModelFields
 
 
 @attrs.define(kw_only=True)
@@ -35,6 +43,25 @@ class Node(Model):
     hub_phone_field: str | None = None
 
 
+class NodeFields(ModelFields, total=False):
+    """Keyword fields of ``create_node``: a :class:`Node`'s attributes."""
+
+    uuid: str | None
+    name: str | None
+    workspace_uuid: str | None
+    workspace_name: str | None
+    portfolio_uuid: str | None
+    portfolio_name: str | None
+    group_pk: int | None
+    userdb_id: int | None
+    group_name: str | None
+    active: bool | None
+    email_active: bool | None
+    sms_active: bool | None
+    created: datetime | None
+    hub_phone_field: str | None
+
+
 @attrs.define(kw_only=True)
 class NodeUpdate(Model):
     """Body of ``PATCH /nodes/{uuid}``; ``active`` is required by the API."""
@@ -53,6 +80,9 @@ class BatchPacket(enum.StrEnum):
     LAST = "LAST"
 
 
+BatchPacketName: TypeAlias = Literal["FIRST", "MIDDLE", "LAST"]
+
+
 class BatchStatus(enum.StrEnum):
     OPEN = "OPEN"
     CLOSED = "CLOSED"
@@ -65,6 +95,19 @@ class BatchStatus(enum.StrEnum):
     ENABLED_ERROR_NOT_NOTIFIED = "ENABLED_ERROR_NOT_NOTIFIED"
 
 
+BatchStatusName: TypeAlias = Literal[
+    "OPEN",
+    "CLOSED",
+    "ENABLED",
+    "ENABLED_OK_NOTIFYING",
+    "ENABLED_ERROR_NOTIFYING",
+    "ENABLED_OK_NOTIFIED",
+    "ENABLED_OK_NOT_NOTIFIED",
+    "ENABLED_ERROR_NOTIFIED",
+    "ENABLED_ERROR_NOT_NOTIFIED",
+]
+
+
 @attrs.define(kw_only=True)
 class Customer(Model):
     """A customer inside an automation."""
@@ -75,6 +118,18 @@ class Customer(Model):
     attributes: dict[str, Any] | None = None
     automation_uuid: str | None = None
     automation_name: str | None = None
+
+
+class CustomerFields(ModelFields, total=False):
+    """Keyword fields of ``add_customer``: a :class:`Customer`'s attributes but
+    ``automation_uuid``, which is that method's path argument (pass a model or
+    a mapping to send a different one in the body)."""
+
+    uuid: str | None
+    user_pk: str | None
+    clab_uuid: str | None
+    attributes: dict[str, Any] | None
+    automation_name: str | None
 
 
 @attrs.define(kw_only=True)
@@ -117,9 +172,15 @@ class SettingCategory(enum.StrEnum):
     INTEGRATION = "INTEGRATION"
 
 
+SettingCategoryName: TypeAlias = Literal["INTEGRATION"]
+
+
 class SettingType(enum.StrEnum):
     CLAB_API_SOAP = "CLAB_API_SOAP"
     HUB = "HUB"
+
+
+SettingTypeName: TypeAlias = Literal["CLAB_API_SOAP", "HUB"]
 
 
 @attrs.define(kw_only=True)
@@ -131,6 +192,16 @@ class Setting(Model):
     category: SettingCategory | None = None
     type: SettingType | None = None
     value: dict[str, Any] | None = None
+
+
+class SettingFields(ModelFields, total=False):
+    """Keyword fields of ``create_setting`` / ``update_setting``: a Setting's attributes."""
+
+    uuid: str | None
+    label: str | None
+    category: SettingCategory | SettingCategoryName | None
+    type: SettingType | SettingTypeName | None
+    value: dict[str, Any] | None
 
 
 @attrs.define(kw_only=True)
@@ -151,8 +222,16 @@ class AutomationStatus(enum.StrEnum):
     TO_DELETE = "TO_DELETE"
 
 
+AutomationStatusName: TypeAlias = Literal[
+    "COMMITTED", "PAUSED", "RUNNING", "ARCHIVED", "DRAFT", "ERROR", "TO_ARCHIVE", "TO_DELETE"
+]
+
+
 class AutomationCategory(enum.StrEnum):
     CUSTOM = "Custom"
+
+
+AutomationCategoryName: TypeAlias = Literal["Custom"]
 
 
 class StepType(enum.StrEnum):
@@ -167,6 +246,19 @@ class StepType(enum.StrEnum):
     WAIT_FOR_TRIGGER = "WAIT_FOR_TRIGGER"
     AB_TEST = "AB_TEST"
     NO_ACTION = "NO_ACTION"
+
+
+StepTypeName: TypeAlias = Literal[
+    "CLAB_CAMPAIGN_SMS",
+    "CLAB_CAMPAIGN",
+    "WEBHOOK",
+    "TAG",
+    "FROM_LAST_STEP",
+    "WAIT_AND_CHECK",
+    "WAIT_FOR_TRIGGER",
+    "AB_TEST",
+    "NO_ACTION",
+]
 
 
 @attrs.define(kw_only=True)
@@ -192,6 +284,30 @@ class Automation(Model):
     steps: list[dict[str, Any]] | None = None
     connections: list[dict[str, Any]] | None = None
     statistics: dict[str, Any] | None = None
+
+
+class AutomationFields(ModelFields, total=False):
+    """Keyword fields of ``create_automation`` / ``update_automation``: an
+    :class:`Automation`'s attributes."""
+
+    uuid: str | None
+    name: str | None
+    category: AutomationCategory | AutomationCategoryName | None
+    author: str | None
+    start_date: datetime | None
+    timezone: str | None
+    status: AutomationStatus | AutomationStatusName | None
+    created: datetime | None
+    created_by: str | None
+    description: str | None
+    end_date: datetime | None
+    unique_token: bool | None
+    remove_action_primary: bool | None
+    source_description: str | None
+    trigger_events: list[dict[str, Any]] | None
+    steps: list[dict[str, Any]] | None
+    connections: list[dict[str, Any]] | None
+    statistics: dict[str, Any] | None
 
 
 @attrs.define(kw_only=True)
@@ -234,6 +350,9 @@ class AggregatedTokenStatus(enum.StrEnum):
     ERROR = "ERROR"
 
 
+AggregatedTokenStatusName: TypeAlias = Literal["RUNNING", "COMPLETED", "ERROR"]
+
+
 class TokenSort(enum.StrEnum):
     """Fields ``search_tokens`` may sort by."""
 
@@ -242,6 +361,9 @@ class TokenSort(enum.StrEnum):
     RECIPIENT = "recipient"
     STEP_UUID = "stepUuid"
     STATUS = "status"
+
+
+TokenSortName: TypeAlias = Literal["automationUuid", "clabUuid", "recipient", "stepUuid", "status"]
 
 
 @attrs.define(kw_only=True)
@@ -313,6 +435,21 @@ class TestEmail(Model):
     custom_ref: str | None = None
     email: str | None = None
     attributes: list[dict[str, Any]] | None = None
+
+
+class TestEmailFields(ModelFields, total=False):
+    """Keyword fields of ``send_test_email``: a :class:`TestEmail`'s attributes."""
+
+    model_identifier: int | None
+    sender_name: str | None
+    sender_email: str | None
+    sender_reply_to: str | None
+    subject: str | None
+    html_content: str | None
+    text_content: str | None
+    custom_ref: str | None
+    email: str | None
+    attributes: list[dict[str, Any]] | None
 
 
 @attrs.define(kw_only=True)

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Unpack
 
 from contactflow_automizy._pagination import AsyncPaginator
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._mixin import ContactflowMixin
-from contactflow_automizy.contactflow.models import Node, NodeUpdate
+from contactflow_automizy.contactflow.models import Node, NodeFields, NodeUpdate
 
 
 class NodesMixin(ContactflowMixin):
@@ -25,7 +25,7 @@ class NodesMixin(ContactflowMixin):
             routes.LIST_NODES, Node, query=query, page_size=page_size, prefetch=prefetch
         )
 
-    async def create_node(self, node: Node | None = None, **fields: Any) -> Node:
+    async def create_node(self, node: Node | None = None, **fields: Unpack[NodeFields]) -> Node:
         return await self._model(routes.CREATE_NODE, Node, json=self._body(Node, node, fields))
 
     async def get_node(self, node_uuid: str) -> Node:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, Unpack
 
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._filters import check_enum
@@ -11,8 +11,11 @@ from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import (
     Setting,
     SettingCategory,
+    SettingCategoryName,
+    SettingFields,
     SettingsList,
     SettingType,
+    SettingTypeName,
 )
 
 
@@ -20,8 +23,8 @@ class SettingsMixin(ContactflowMixin):
     async def list_settings(
         self,
         *,
-        category: SettingCategory | str | None = None,
-        type: SettingType | str | None = None,
+        category: SettingCategory | SettingCategoryName | None = None,
+        type: SettingType | SettingTypeName | None = None,
         node: str | None = None,
     ) -> SettingsList:
         """The node's settings; the seed spells the query names ``Category`` and ``Type``."""
@@ -36,7 +39,7 @@ class SettingsMixin(ContactflowMixin):
         setting: Setting | Mapping[str, Any] | None = None,
         *,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[SettingFields],
     ) -> Setting:
         body = self._body(Setting, setting, fields)
         return await self._model(routes.CREATE_SETTING, Setting, json=body, node=node)
@@ -52,7 +55,7 @@ class SettingsMixin(ContactflowMixin):
         setting: Setting | Mapping[str, Any] | None = None,
         *,
         node: str | None = None,
-        **fields: Any,
+        **fields: Unpack[SettingFields],
     ) -> Setting:
         return await self._model(
             routes.UPDATE_SETTING,

@@ -12,8 +12,8 @@ import pytest
 from aioresponses import CallbackResult, aioresponses
 
 from contactflow_automizy import AutomizyClient, ConfigurationError, ResponseFormatError
+from contactflow_automizy.automizy.csv_import import CsvImportResult
 from contactflow_automizy.automizy.models import FieldMapping
-from contactflow_automizy.bulk.csv_import import CsvImportResult
 from tests.automizy.conftest import CM, IS, Call, calls, parse_form
 
 FIELDS_URL = CM + "/field?page=1&pageSize=100"

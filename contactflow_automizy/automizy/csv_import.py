@@ -52,15 +52,14 @@ from contactflow_automizy._converter import ResponseFormatError
 from contactflow_automizy._multipart import FileSource
 from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy.automizy import _checks
+from contactflow_automizy.automizy.imports import ImportsMixin
 from contactflow_automizy.automizy.models import Field, FieldMapping
 from contactflow_automizy.errors import ConfigurationError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-    from contactflow_automizy.automizy.imports import ImportsMixin
-
-__all__ = ["CsvImportResult", "CsvSource", "import_csv"]
+__all__ = ["CsvImportMixin", "CsvImportResult", "CsvSource", "import_csv"]
 
 Row: TypeAlias = Mapping[str, Any]
 CsvSource: TypeAlias = FileSource | Iterable[Row] | AsyncIterable[Row]
@@ -407,3 +406,30 @@ async def import_csv(
         rows=prepared.rows,
         bytes_uploaded=uploaded,
     )
+
+
+class CsvImportMixin(ImportsMixin):
+    async def import_csv(
+        self,
+        source: CsvSource,
+        *,
+        list_ids: Iterable[int],
+        mapping: Literal["auto"] | Mapping[str, int | None] = "auto",
+        overwrite: bool = False,
+        add_tag_ids: Iterable[int] = (),
+        remove_tag_ids: Iterable[int] = (),
+        notification_email: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> CsvImportResult:
+        """Check, map, upload and process a CSV in one call; see :mod:`.csv_import`."""
+        return await import_csv(
+            self,
+            source,
+            list_ids=list_ids,
+            mapping=mapping,
+            overwrite=overwrite,
+            add_tag_ids=add_tag_ids,
+            remove_tag_ids=remove_tag_ids,
+            notification_email=notification_email,
+            on_progress=on_progress,
+        )
