@@ -72,10 +72,12 @@ class Raw:
         request = Request(method, URL(url, encoded=True), headers, pairs, content)
         response = await self.transport.send(request, Timeout())
         data = await response.read()
+        if response.headers.get("Content-Type", "").startswith("application/json"):
+            return response.status, orjson.loads(data)
         try:
-            return response.status, orjson.loads(data) if data else None
-        except orjson.JSONDecodeError:
-            return response.status, data.decode()
+            return response.status, data.decode() if data else None
+        except UnicodeDecodeError:
+            return response.status, data  # a ZIP
 
     async def cf(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
         """A Contactflow request; ``path`` after the API's base URL."""

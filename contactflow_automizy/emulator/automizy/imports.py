@@ -107,11 +107,12 @@ def _mapping(call: Call, record: Import, field_list: list[Any]) -> tuple[str, di
     email_headers: list[str] = []
     mapping: dict[str, int] = {}
     for entry in field_list:
+        if isinstance(entry, dict):
+            call.known_keys(entry, FIELD_LIST_ENTRY, "fieldList")
         if not isinstance(entry, dict) or not isinstance(entry.get("headerName"), str):
             raise invalid(
                 [("fieldList", '"fieldList" must be an array of {fieldId, headerName, ignore}')]
             )
-        call.known_keys(entry, FIELD_LIST_ENTRY, "fieldList")
         header = entry["headerName"]
         if entry.get("ignore"):
             continue
