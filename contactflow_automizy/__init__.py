@@ -1,9 +1,10 @@
 """Async Python SDK for Contactflow automations and Automizy contact lists."""
 
-from contactflow_automizy._converter import Model, ResponseFormatError
-from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
+from contactflow_automizy._converter import Model
+from contactflow_automizy._download import ReportRow, ZipLimits
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
+from contactflow_automizy._public import report_as_public
 from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
@@ -28,6 +29,8 @@ from contactflow_automizy.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReportError,
+    ResponseFormatError,
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
@@ -75,3 +78,5 @@ __all__ = [
     "iter_concurrent",
     "map_concurrent",
 ]
+
+report_as_public(__name__, globals(), __all__)

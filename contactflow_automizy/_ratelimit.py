@@ -20,7 +20,7 @@ import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol, runtime_checkable
 
-from contactflow_automizy._config import positive_int, positive_number
+from contactflow_automizy._validate import positive_int, positive_number
 from contactflow_automizy.errors import ConfigurationError
 
 __all__ = ["LocalRateLimiter", "RateLimiter", "as_rate_limiter", "default_burst"]

@@ -48,13 +48,12 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import attrs
 
-from contactflow_automizy._converter import ResponseFormatError
+from contactflow_automizy import _validate
 from contactflow_automizy._multipart import FileSource
 from contactflow_automizy._progress import Progress, ProgressCallback
-from contactflow_automizy.automizy import _checks
 from contactflow_automizy.automizy.imports import ImportsMixin
 from contactflow_automizy.automizy.models import Field, FieldMapping
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
@@ -269,7 +268,7 @@ def _header_named(header: Sequence[str], name: str) -> str | None:
 
 def _check_explicit(mapping: Mapping[str, int | None]) -> dict[str, int | None]:
     return {
-        name: None if field_id is None else _checks.positive_id(f"mapping[{name!r}]", field_id)
+        name: None if field_id is None else _validate.positive_int(f"mapping[{name!r}]", field_id)
         for name, field_id in mapping.items()
     }
 
@@ -352,13 +351,13 @@ async def import_csv(
     on_progress: ProgressCallback | None = None,
 ) -> CsvImportResult:
     """Import ``source`` into ``list_ids``; see the module docstring for the rules."""
-    lists = _checks.positive_ids("list_ids", list_ids)
+    lists = _validate.positive_ints("list_ids", list_ids)
     if not lists:
         raise ConfigurationError("list_ids: a contact must go to at least one list")
-    add = _checks.positive_ids("add_tag_ids", add_tag_ids)
-    remove = _checks.positive_ids("remove_tag_ids", remove_tag_ids)
+    add = _validate.positive_ints("add_tag_ids", add_tag_ids)
+    remove = _validate.positive_ints("remove_tag_ids", remove_tag_ids)
     if notification_email is not None:
-        _checks.email_address("notification_email", notification_email)
+        _validate.email_address("notification_email", notification_email)
     if isinstance(mapping, str):
         if mapping != "auto":
             raise ConfigurationError(f"mapping must be 'auto' or a mapping, got {mapping!r}")

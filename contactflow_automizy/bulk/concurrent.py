@@ -18,8 +18,8 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._progress import Progress, ProgressCallback
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.bulk._streams import Items, aiterate, known_length
 
 __all__ = ["Outcome", "iter_concurrent", "map_concurrent"]

@@ -55,11 +55,10 @@ from typing import Any
 import attrs
 import orjson
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._converter import converter, unstructure
 from contactflow_automizy._progress import Progress, ProgressCallback
-from contactflow_automizy._routes import path_segment
 from contactflow_automizy._session import SessionStats
+from contactflow_automizy._validate import positive_int, uuid_text
 from contactflow_automizy.bulk._streams import Items, chunked, known_length
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow.batch_sources import (
@@ -192,7 +191,7 @@ class BatchAttempt:
         node: str | None = None,
         on_progress: ProgressCallback | None = None,
     ) -> None:
-        self.source_uuid = path_segment("source_uuid", "uuid", source_uuid)
+        self.source_uuid = uuid_text("source_uuid", source_uuid)
         self._packet_size = positive_int("packet_size", packet_size)
         self._slots = asyncio.Semaphore(positive_int("concurrency", concurrency))
         self._client = client

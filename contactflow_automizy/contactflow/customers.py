@@ -37,7 +37,7 @@ class CustomersMixin(ContactflowMixin):
             routes.ADD_CUSTOMER,
             Customer,
             path={"automationUuid": automation_uuid},
-            json=self._body(Customer, customer, fields),
+            json=self._as_model(Customer, customer, fields),
             node=node,
         )
 
@@ -63,13 +63,13 @@ class CustomersMixin(ContactflowMixin):
     ) -> BatchSource:
         """Send one raw packet (FIRST/MIDDLE/LAST) of a batch; see ``push_customers`` for bulk."""
         batch = CustomerBatch(
-            customers=[self._body(CustomerOfBatch, c, {}) for c in customers],
+            customers=[self._as_model(CustomerOfBatch, c, {}) for c in customers],
             packet=BatchPacket(packet),
             source_uuid=source_uuid,
             source_label=source_label,
             notification=None
             if notification is None
-            else self._body(BatchNotification, notification, {}),
+            else self._as_model(BatchNotification, notification, {}),
         )
         return await self._model(
             routes.ADD_CUSTOMER_BATCH,

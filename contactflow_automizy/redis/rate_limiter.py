@@ -29,10 +29,10 @@ import asyncio
 import time
 from typing import TYPE_CHECKING, Any
 
-from contactflow_automizy._config import positive_int, positive_number
 from contactflow_automizy._extras import require
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._ratelimit import default_burst
+from contactflow_automizy._validate import positive_int, positive_number
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.redis._client import connect
 

@@ -86,6 +86,6 @@ class Raw:
         return await self.send(method, self.emu.contactflow_url + path, headers, **kwargs)
 
     async def az(self, method: str, path: str, **kwargs: Any) -> tuple[int, Any]:
-        """An Automizy request; ``path`` from the root (``CM``/``IS`` included)."""
+        """An Automizy request; ``path`` from the root (the service prefix included)."""
         headers = {"Api-key": self.emu.api_key, **kwargs.pop("headers", {})}
         return await self.send(method, self.emu.automizy_url + path, headers, **kwargs)

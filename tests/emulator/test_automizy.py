@@ -297,7 +297,7 @@ async def test_import_analyze_and_process(az: AutomizyClient, emu: Emulator) -> 
 
 
 async def test_wire_level_errors(emu: Emulator, http: aiohttp.ClientSession) -> None:
-    cm = emu.automizy_url + routes.CM
+    cm = emu.automizy_url + routes.CONTACT_MANAGER
     key = {"Api-key": emu.api_key}
     async with http.get(f"{cm}/list") as response:
         assert response.status == 401
@@ -318,7 +318,7 @@ async def test_wire_level_errors(emu: Emulator, http: aiohttp.ClientSession) -> 
         assert await response.json() == {
             "errors": [{"field": "id", "message": '"id" must be a number'}]
         }
-    analyze = emu.automizy_url + routes.IS + "/analyze"
+    analyze = emu.automizy_url + routes.IMPORT_SERVICE + "/analyze"
     async with http.post(analyze, headers=key) as response:
         assert (response.status, await response.text()) == (500, "Internal server error")
     form = aiohttp.FormData()

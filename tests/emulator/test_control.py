@@ -40,7 +40,7 @@ async def test_control_needs_a_credential_and_lives_outside_both_apis(
 
     status, body = await _json(http, "GET", f"{emu.contactflow_url}/_emulator/held", headers=bearer)
     assert status == 404 and set(body) == {"message", "logref", "errors"}
-    for prefix in (az_routes.CM, az_routes.IS):
+    for prefix in (az_routes.CONTACT_MANAGER, az_routes.IMPORT_SERVICE):
         url = f"{emu.automizy_url}{prefix}/_emulator/held"
         status, body = await _json(http, "GET", url, headers={"Api-key": emu.api_key})
         assert status == 404 and "held" not in body
@@ -56,7 +56,7 @@ async def test_holds_armed_seen_and_released_over_http(
         http, "POST", f"{base}/holds", headers=key, json={"route": "CREATE_LIST", "count": 2}
     )
     assert status == 200
-    lists = emu.automizy_url + az_routes.CM + "/list"
+    lists = emu.automizy_url + az_routes.CONTACT_MANAGER + "/list"
     creating = [
         asyncio.create_task(_json(http, "POST", lists, headers=key, json={"name": f"L{i}"}))
         for i in range(3)
@@ -70,7 +70,7 @@ async def test_holds_armed_seen_and_released_over_http(
 
     held = await eventually(two_held)
     assert {(h["hold"], h["method"], h["path"]) for h in held} == {
-        (armed["id"], "POST", az_routes.CM + "/list")
+        (armed["id"], "POST", az_routes.CONTACT_MANAGER + "/list")
     }
     assert len(emu.state.lists) == 1  # the third went through
     one = {"id": held[0]["id"]}
@@ -135,7 +135,7 @@ async def test_sources_customers_and_contacts_read_from_outside(
     missing = {"automation": str(uuid.uuid4())}
     assert (await _json(http, "GET", f"{base}/sources", headers=key, params=missing))[0] == 404
 
-    cm = emu.automizy_url + az_routes.CM
+    cm = emu.automizy_url + az_routes.CONTACT_MANAGER
     _, made = await _json(http, "POST", f"{cm}/list", headers=key, json={"name": "L"})
     body = {"emailAddress": "ann@example.com", "listId": made["id"]}
     await _json(http, "POST", f"{cm}/contact", headers=key, json=body)

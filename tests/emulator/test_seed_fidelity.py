@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from contactflow_automizy.automizy.routes import CM
+from contactflow_automizy.automizy.routes import CONTACT_MANAGER as CM
 from contactflow_automizy.emulator import Emulator
 from tests.emulator._helpers import Raw
 

@@ -558,21 +558,26 @@ async def _world(raw: Raw) -> dict[str, Any]:
     tokens = await ok(*await raw.cf("GET", "/tokens", query={"automationUuid": key}))
     world["token"] = tokens["elements"][0]["uuid"]
 
-    made = await ok(*await raw.az("POST", az.CM + "/list", json={"name": "L"}))
+    made = await ok(*await raw.az("POST", az.CONTACT_MANAGER + "/list", json={"name": "L"}))
     world["list"] = made["id"]
     for email in ("ann@example.com", "bob@example.com"):
         body = {"emailAddress": email, "listId": made["id"]}
-        contact = await ok(*await raw.az("POST", az.CM + "/contact", json=body))
+        contact = await ok(*await raw.az("POST", az.CONTACT_MANAGER + "/contact", json=body))
         world.setdefault("contact", contact["id"])
     field = {"mergeTag": "score", "label": "Score", "type": "INTEGER"}
-    world["field"] = (await ok(*await raw.az("POST", az.CM + "/field", json=field)))[
+    world["field"] = (await ok(*await raw.az("POST", az.CONTACT_MANAGER + "/field", json=field)))[
         "createdField"
     ]["id"]
     world["value"] = {"id": world["field"], "value": "7"}
-    world["tag"] = (await ok(*await raw.az("POST", az.CM + "/tag", json={"name": "t"})))["id"]
+    world["tag"] = (
+        await ok(*await raw.az("POST", az.CONTACT_MANAGER + "/tag", json={"name": "t"}))
+    )["id"]
     analysis = await ok(
         *await raw.az(
-            "POST", az.IS + "/analyze", body=UPLOAD[0], headers={"Content-Type": UPLOAD[1]}
+            "POST",
+            az.IMPORT_SERVICE + "/analyze",
+            body=UPLOAD[0],
+            headers={"Content-Type": UPLOAD[1]},
         )
     )
     world["import"] = analysis["importId"]

@@ -1,6 +1,6 @@
 """The emulated Automizy REST API: every route of :mod:`contactflow_automizy.automizy.routes`.
 
-Served at the root (the ``CM`` and ``IS`` prefixes sit under it).  Requests
+Served at the root (the contact-manager and import-service prefixes sit under it).  Requests
 need ``Api-key: <key>`` (else 401).  Ids in paths must be positive numbers
 (else 422, as the seed shows).
 """

@@ -33,7 +33,10 @@ __all__ = [
     "validate",
 ]
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: The seeds are silent: one "@", no whitespace, a domain of non-empty dot-separated
+#: labels with at least one dot.  The SDK checks the same rule (``_validate``);
+#: tests/test_validate.py keeps the two in agreement.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 #: Paged answers take ``page`` and ``pageSize``; :mod:`~..paging` checks them.
 PAGE: dict[str, Check] = {"page": any_param, "pageSize": any_param}
 

@@ -1,5 +1,5 @@
-"""What a contact search (``POST CM/contact/criterion``) keeps: a scope, then criteria in
-disjunctive normal form.  (The route's handler is in :mod:`.contacts`, as in the SDK.)
+"""What a contact search (``POST .../contact/criterion``) keeps: a scope, then criteria
+in disjunctive normal form.  (The route's handler is in :mod:`.contacts`, as in the SDK.)
 
 The seed shows the shapes but not the logic; the emulator decides:
 
