@@ -31,6 +31,8 @@ from contactflow_automizy.errors import (
     ConflictError,
     ContactflowAutomizyError,
     InternalServerError,
+    JobInProgressError,
+    LeaseLostError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -39,6 +41,7 @@ from contactflow_automizy.errors import (
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from contactflow_automizy.jobs import JobStore, MemoryJobStore, SQLiteJobStore
 
 __all__ = [
     "APIConnectionError",
@@ -56,7 +59,11 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "JobInProgressError",
+    "JobStore",
+    "LeaseLostError",
     "LocalRateLimiter",
+    "MemoryJobStore",
     "MockResponse",
     "MockTransport",
     "Model",
@@ -79,6 +86,7 @@ __all__ = [
     "ResponseTooLargeError",
     "RetryEvent",
     "RetryPolicy",
+    "SQLiteJobStore",
     "Session",
     "SessionStats",
     "Timeout",
