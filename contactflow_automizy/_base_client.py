@@ -274,7 +274,7 @@ class BaseClient(AsyncClosable):
         size = self._default_page_size if page_size is None else page_size
         query = dict(kwargs.pop("query", None) or {})
         name = _PAGED_CALL.get()
-        telemetry = self._session.observers.telemetry
+        telemetry = self._session.telemetry
 
         async def fetch(number: int) -> Any:
             page_query = {**query, **dict(style.params(number, size))}
@@ -340,7 +340,7 @@ _PAGED_CALL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 def _coroutine_call(name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
     @functools.wraps(method)
     async def call(self: BaseClient, *args: Any, **kwargs: Any) -> Any:
-        recorder = self._session.observers.telemetry.active()
+        recorder = self._session.telemetry.active()
         if recorder is None or recorder.tracer is None:
             return await method(self, *args, **kwargs)
         with recorder.call_span(name):
@@ -355,7 +355,7 @@ def _iterating_call(name: str, method: Callable[..., AsyncIterator[Any]]) -> Cal
     @functools.wraps(method)
     def call(self: BaseClient, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
         items = method(self, *args, **kwargs)
-        recorder = self._session.observers.telemetry.active()
+        recorder = self._session.telemetry.active()
         if recorder is None or recorder.tracer is None:
             return items
         return recorder.iterate_in_span(name, items)

@@ -166,5 +166,5 @@ class Observers:
         """A watcher for attempt ``attempt`` of at most ``attempts``, or None."""
         recorder = self.telemetry.active()
         if recorder is None and self.hooks is None and not log.isEnabledFor(logging.DEBUG):
-            return None
+            return None  # the common case: one clock read, one level check
         return AttemptWatch(request, attempt, attempts, self.hooks, recorder)

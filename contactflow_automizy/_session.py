@@ -124,9 +124,9 @@ class Session(AsyncClosable):
         self._max_concurrency = (
             None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)
         )
-        self._observers = Observers(
-            EventHooks.from_mapping(event_hooks), Telemetry(tracer_provider, meter_provider)
-        )
+        #: OpenTelemetry for this session (the clients open SDK-call spans with it).
+        self.telemetry = Telemetry(tracer_provider, meter_provider)
+        self._observers = Observers(EventHooks.from_mapping(event_hooks), self.telemetry)
         self.transport: Transport = make_transport(transport or "aiohttp", transport_options)
         self._semaphore: asyncio.Semaphore | None = None
         self._sleep = sleep
@@ -144,7 +144,7 @@ class Session(AsyncClosable):
 
     @property
     def observers(self) -> Observers:
-        """The session's hooks and telemetry (the clients open SDK-call spans with it)."""
+        """The session's hooks and telemetry."""
         return self._observers
 
     def _check_loop(self) -> None:
@@ -224,7 +224,8 @@ class Session(AsyncClosable):
         """
         if self._closed:
             raise APIConnectionError("the session is closed")
-        self._check_loop()
+        if asyncio.get_running_loop() is not self._loop:
+            self._check_loop()
         policy = retry_policy or self.retry_policy
         timeout = timeout or self.timeout
         deadline = None if timeout.deadline is None else Deadline.start(timeout, self._clock())
