@@ -52,6 +52,7 @@ class AttemptWatch:
         "_record",
         "_recorder",
         "_request",
+        "_shown_url",
         "_started",
         "_url",
         "attempt",
@@ -70,6 +71,7 @@ class AttemptWatch:
         self._hooks = hooks
         self._recorder = recorder
         self._url = _full_url(request)
+        self._shown_url = redact_url(self._url)
         self._record: AttemptRecord | None = None
         self._started = 0.0
         self._elapsed = 0.0
@@ -83,13 +85,15 @@ class AttemptWatch:
         if self._hooks is not None and self._hooks.request:
             event = RequestEvent(
                 method=request.method,
-                url=redact_url(self._url),
+                url=self._shown_url,
                 headers=MappingProxyType(redact_headers(request.headers)),
                 attempt=self.attempt,
             )
             await call_hooks(self._hooks.request, event)
         if self._recorder is not None:
-            self._record = self._recorder.attempt(request.method, self._url, self.attempt - 1)
+            self._record = self._recorder.attempt(
+                request.method, self._url, self._shown_url, self.attempt - 1
+            )
         self._started = time.perf_counter()
 
     def _log(self, then: str) -> None:
@@ -97,7 +101,7 @@ class AttemptWatch:
             log.debug(
                 "%s %s -> %s in %.0f ms (attempt %d of %d)%s",
                 self._request.method,
-                redact_url(self._url),
+                self._shown_url,
                 self._outcome,
                 self._elapsed * 1000,
                 self.attempt,
@@ -114,7 +118,7 @@ class AttemptWatch:
         if self._hooks is not None and self._hooks.response:
             event = ResponseEvent(
                 method=self._request.method,
-                url=redact_url(self._url),
+                url=self._shown_url,
                 headers=MappingProxyType(redact_headers(headers)),
                 attempt=self.attempt,
                 status=status,
@@ -139,7 +143,7 @@ class AttemptWatch:
         if self._hooks is not None and self._hooks.retry:
             event = RetryEvent(
                 method=self._request.method,
-                url=redact_url(self._url),
+                url=self._shown_url,
                 attempt=self.attempt,
                 status=status,
                 error=None if error is None else f"{type(error).__name__}: {error.message}",

@@ -33,7 +33,6 @@ from typing import TYPE_CHECKING, Any, TypeVar
 from yarl import URL
 
 from contactflow_automizy._extras import require
-from contactflow_automizy._redact import redact_url
 
 if TYPE_CHECKING:
     from opentelemetry.metrics import Counter, Histogram, Meter, MeterProvider
@@ -179,8 +178,9 @@ class Recorder:
                 await items.aclose()
             span.end()
 
-    def attempt(self, method: str, url: URL, resend_count: int) -> AttemptRecord:
-        """Start recording one attempt; a child of the current SDK-call span."""
+    def attempt(self, method: str, url: URL, shown_url: str, resend_count: int) -> AttemptRecord:
+        """Start recording one attempt (``shown_url``: ``url`` redacted, with its query);
+        a child of the current SDK-call span."""
         attributes: dict[str, Any] = {
             "http.request.method": method,
             "server.address": url.host or "",
@@ -190,7 +190,7 @@ class Recorder:
         if self.tracer is not None:
             from opentelemetry.trace import SpanKind
 
-            attributes["url.full"] = redact_url(url)
+            attributes["url.full"] = shown_url
             if resend_count:
                 attributes["http.request.resend_count"] = resend_count
             span = self.tracer.start_span(method, kind=SpanKind.CLIENT, attributes=attributes)

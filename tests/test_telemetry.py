@@ -20,9 +20,11 @@ from opentelemetry.trace import SpanKind, StatusCode
 from yarl import URL
 
 from contactflow_automizy import _telemetry
+from contactflow_automizy._redact import redact_url
 from contactflow_automizy._telemetry import RECHECK_EVERY, Telemetry
 
 URL_WITH_SECRET = URL("https://user:pw@api.example.test:8443/nodes/1?token=t0k3n&page=2")
+SHOWN = redact_url(URL_WITH_SECRET)  # the attempt watcher redacts; spans show what it gives
 
 
 class Otel:
@@ -62,9 +64,13 @@ def test_an_sdk_call_span_with_one_child_span_per_attempt(otel: Otel) -> None:
     recorder = telemetry.active()
     assert recorder is not None
     with recorder.call_span("contactflow.get_node"):
-        recorder.attempt("GET", URL_WITH_SECRET, 0).end(status=503, error_type=None, elapsed=0.2)
+        recorder.attempt("GET", URL_WITH_SECRET, SHOWN, 0).end(
+            status=503, error_type=None, elapsed=0.2
+        )
         recorder.count_retry("GET", URL_WITH_SECRET)
-        recorder.attempt("GET", URL_WITH_SECRET, 1).end(status=200, error_type=None, elapsed=0.1)
+        recorder.attempt("GET", URL_WITH_SECRET, SHOWN, 1).end(
+            status=200, error_type=None, elapsed=0.1
+        )
     first, second, call = otel.spans()
     assert call.name == "contactflow.get_node"
     assert call.kind is SpanKind.INTERNAL
@@ -91,7 +97,7 @@ def test_an_sdk_call_span_with_one_child_span_per_attempt(otel: Otel) -> None:
 def test_a_failed_attempt_records_the_error_type(otel: Otel) -> None:
     recorder = Telemetry(otel.tracer_provider, otel.meter_provider).active()
     assert recorder is not None
-    recorder.attempt("POST", URL_WITH_SECRET, 0).end(
+    recorder.attempt("POST", URL_WITH_SECRET, SHOWN, 0).end(
         status=None, error_type="APITimeoutError", elapsed=5.0
     )
     (span,) = otel.spans()
@@ -112,7 +118,7 @@ def test_metrics_durations_in_seconds_and_retries_counted(otel: Otel) -> None:
     recorder = Telemetry(otel.tracer_provider, otel.meter_provider).active()
     assert recorder is not None
     for status, elapsed in ((503, 0.25), (200, 0.5)):
-        recorder.attempt("GET", URL_WITH_SECRET, 0).end(
+        recorder.attempt("GET", URL_WITH_SECRET, SHOWN, 0).end(
             status=status, error_type=None, elapsed=elapsed
         )
     recorder.count_retry("GET", URL_WITH_SECRET)
@@ -135,7 +141,7 @@ def test_only_a_tracer_records_spans_but_no_metrics(otel: Otel) -> None:
     recorder = Telemetry(tracer_provider=otel.tracer_provider).active()
     assert recorder is not None
     assert recorder.duration is None and recorder.retries is None
-    recorder.attempt("GET", URL_WITH_SECRET, 0).end(status=200, error_type=None, elapsed=0.1)
+    recorder.attempt("GET", URL_WITH_SECRET, SHOWN, 0).end(status=200, error_type=None, elapsed=0.1)
     recorder.count_retry("GET", URL_WITH_SECRET)
     assert len(otel.spans()) == 1
 
@@ -144,7 +150,9 @@ def test_only_a_meter_records_metrics_and_call_spans_cost_nothing(otel: Otel) ->
     recorder = Telemetry(meter_provider=otel.meter_provider).active()
     assert recorder is not None and recorder.tracer is None
     with recorder.call_span("automizy.get_contact"):
-        recorder.attempt("GET", URL_WITH_SECRET, 0).end(status=200, error_type=None, elapsed=0.1)
+        recorder.attempt("GET", URL_WITH_SECRET, SHOWN, 0).end(
+            status=200, error_type=None, elapsed=0.1
+        )
     assert otel.spans() == []
     assert len(otel.points("http.client.request.duration")) == 1
 
@@ -212,7 +220,9 @@ async def test_a_span_over_an_iteration_is_current_only_while_producing(otel: Ot
     async def rows() -> Any:
         for i in range(3):
             seen_inside.append(trace.get_current_span().is_recording())
-            recorder.attempt("GET", URL_WITH_SECRET, 0).end(status=200, error_type=None, elapsed=0)
+            recorder.attempt("GET", URL_WITH_SECRET, SHOWN, 0).end(
+                status=200, error_type=None, elapsed=0
+            )
             yield i
 
     got = []
