@@ -130,3 +130,19 @@ def test_the_plugin_is_registered_as_a_pytest11_entry_point() -> None:
 
     plugins = {ep.name: ep.value for ep in entry_points(group="pytest11")}
     assert plugins.get("contactflow_automizy") == "pytest_contactflow_automizy"
+
+
+def test_with_autoloading_off_the_plugin_is_named_in_a_conftest(
+    pytester: pytest.Pytester, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("PYTEST_DISABLE_PLUGIN_AUTOLOAD", "1")
+    plugins = ["pytest_asyncio.plugin", "pytest_contactflow_automizy"]
+    pytester.makeconftest(f"pytest_plugins = {plugins!r}")
+    result = run_user_tests(
+        pytester,
+        """
+        async def test_named(cfa_contactflow):
+            assert (await cfa_contactflow.get_current_user()).base is not None
+        """,
+    )
+    result.assert_outcomes(passed=1)
