@@ -56,7 +56,7 @@ __all__ = [
     "cfa_session",
 ]
 
-#: The seed every plugin emulator uses, so generated ids repeat from run to run.
+#: The random seed every plugin emulator uses, so generated ids repeat from run to run.
 RANDOM_SEED = 0
 
 
@@ -68,7 +68,7 @@ def _new_emulator() -> Emulator:
     """
     from contactflow_automizy.emulator import Emulator
 
-    return Emulator(seed=RANDOM_SEED)
+    return Emulator(random_seed=RANDOM_SEED)
 
 
 async def _no_sleep(seconds: float) -> None:

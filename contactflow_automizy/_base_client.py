@@ -25,10 +25,9 @@ from typing import Any, ClassVar, Self, TypeVar
 import orjson
 from yarl import URL
 
+from contactflow_automizy import _validate
 from contactflow_automizy._auth import Auth
-from contactflow_automizy._config import check_base_url
 from contactflow_automizy._converter import (
-    ResponseFormatError,
     structure,
     structurer,
     unstructure,
@@ -37,10 +36,14 @@ from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._routes import Route, encode_query
-from contactflow_automizy._session import Session, as_timeout
+from contactflow_automizy._session import Session, SessionStats, as_timeout
 from contactflow_automizy._transport import BodyFactory, Request, Response, Timeout
 from contactflow_automizy._version import __version__
-from contactflow_automizy.errors import AuthenticationError, ConfigurationError
+from contactflow_automizy.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ResponseFormatError,
+)
 
 T = TypeVar("T")
 
@@ -66,7 +69,7 @@ class BaseClient(AsyncClosable):
         max_retries: int | None,
         max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
     ) -> None:
-        self._base_url = check_base_url(
+        self._base_url = _validate.base_url(
             base_url, what="base_url", allow_insecure_http=allow_insecure_http
         )
         self._base = str(self._base_url)
@@ -110,8 +113,9 @@ class BaseClient(AsyncClosable):
         return clone
 
     @staticmethod
-    def _body(cls: type[T], obj: T | Mapping[str, Any] | None, fields: Mapping[str, Any]) -> T:
-        """A request body from a model, a wire-named mapping, or keyword fields."""
+    def _as_model(cls: type[T], obj: T | Mapping[str, Any] | None, fields: Mapping[str, Any]) -> T:
+        """An argument given as a model, a wire-named mapping or keyword fields, as a ``cls``
+        model (request bodies and their parts); a bad one is a ConfigurationError."""
         if obj is not None and fields:
             raise ConfigurationError(f"pass a {cls.__name__} or keyword fields, not both")
         if obj is None:
@@ -177,8 +181,12 @@ class BaseClient(AsyncClosable):
         node: str | None = None,
         idempotent: bool | None = None,
         buffered: bool = False,
+        stats: SessionStats | None = None,
     ) -> Response:
-        """Send ``route``; return the unread 2xx response (the caller must read or close it)."""
+        """Send ``route``; return the unread 2xx response (the caller must read or close it).
+
+        ``stats`` counts this call's own requests too (see :meth:`Session.send`).
+        """
         url, base_headers, params, body = self._build(
             route, path=path, query=query, json=json, content=content, headers=headers, node=node
         )
@@ -198,6 +206,7 @@ class BaseClient(AsyncClosable):
             retry_policy=self._retry_policy,
             idempotent=idempotent,
             read_limit=self._max_response_bytes if buffered else None,
+            stats=stats,
         )
         try:
             return await send()

@@ -20,7 +20,7 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from contactflow_automizy._config import positive_int
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
 
 __all__ = [

@@ -15,7 +15,9 @@ background thread, and its settings in the environment (``CONTACTFLOW_BASE_URL``
 the environment and call ``asyncio.run()``, exactly as a user's script does.  A
 block may also use top-level ``await`` (it then runs on the page's own event loop,
 kept from block to block).  The page's namespace holds ``emulator`` for checks in
-invisible blocks (``<!-- invisible-code-block: python ... -->``).
+invisible blocks (``<!-- invisible-code-block: python ... -->``), and
+``start_redis()``, which starts a real redis-server for the page (stopped with the
+page) and puts its URL in ``CFA_REDIS_URL``.
 
 A ```` ```console ```` block is a shell session: each ``$ `` line runs in bash in
 the page's temporary directory, with the page's environment, and must exit 0 (what
@@ -32,6 +34,7 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import contextlib
 import inspect
 import os
 import re
@@ -49,6 +52,7 @@ from sybil.parsers.markdown import SkipParser
 from sybil.parsers.markdown.lexers import DirectiveInHTMLCommentLexer, FencedCodeBlockLexer
 
 from contactflow_automizy.emulator import Emulator
+from tests.services import redis_server
 
 DOCS = Path(__file__).resolve().parent.parent / "docs"
 #: What a Python fence's info string must be.
@@ -71,7 +75,7 @@ class ThreadedEmulator:
     def __init__(self) -> None:
         self._loop = asyncio.new_event_loop()
         self._thread = threading.Thread(target=self._loop.run_forever, daemon=True)
-        self.emulator = Emulator(seed=0)
+        self.emulator = Emulator(random_seed=0)
 
     def start(self) -> Emulator:
         self._thread.start()
@@ -97,29 +101,31 @@ def client_environment(emulator: Emulator) -> dict[str, str]:
 
 
 def setup_page(namespace: dict[str, Any]) -> None:
+    resources = contextlib.ExitStack()
     server = ThreadedEmulator()
     emulator = server.start()
-    environment = client_environment(emulator)
+    resources.callback(server.stop)
+    saved = dict(os.environ)
+    resources.callback(lambda: (os.environ.clear(), os.environ.update(saved)))
+
+    def start_redis() -> str:
+        url = resources.enter_context(redis_server.start_redis()).url
+        os.environ["CFA_REDIS_URL"] = url
+        return url
+
     namespace.update(
         __name__="__main__",  # a page runs as a script does
-        __server__=server,
-        __saved_environment__={name: os.environ.get(name) for name in environment},
-        __runner__=asyncio.Runner(),
-        __files__=tempfile.TemporaryDirectory(prefix="cfa-docs-"),
+        __resources__=resources,
+        __runner__=resources.enter_context(asyncio.Runner()),
+        __files__=resources.enter_context(tempfile.TemporaryDirectory(prefix="cfa-docs-")),
         emulator=emulator,
+        start_redis=start_redis,
     )
-    os.environ.update(environment)
+    os.environ.update(client_environment(emulator))
 
 
 def teardown_page(namespace: dict[str, Any]) -> None:
-    namespace["__runner__"].close()
-    namespace["__server__"].stop()
-    namespace["__files__"].cleanup()
-    for name, value in namespace["__saved_environment__"].items():
-        if value is None:
-            os.environ.pop(name, None)
-        else:
-            os.environ[name] = value
+    namespace["__resources__"].close()
 
 
 def run_block(example: Example) -> None:
@@ -138,7 +144,7 @@ def run_block(example: Example) -> None:
 
 def run_test_file(example: Example, title: str) -> None:
     """Write the block as the file it is titled; run pytest when it is a test module."""
-    folder = Path(example.namespace["__files__"].name)
+    folder = Path(example.namespace["__files__"])
     (folder / "pytest.ini").write_text(PYTEST_INI)
     (folder / title).write_text(textwrap.dedent(example.parsed))
     if not title.startswith("test_"):
@@ -155,7 +161,7 @@ def run_test_file(example: Example, title: str) -> None:
 
 def run_console(example: Example) -> None:
     """Run each ``$ `` line of a console block; every command must succeed."""
-    folder = example.namespace["__files__"].name
+    folder = example.namespace["__files__"]
     commands = [line[2:] for line in str(example.parsed).splitlines() if line.startswith("$ ")]
     assert commands, "a console block without a `$ ` command line"
     for command in commands:

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Progress
-from contactflow_automizy.cli import main
+from contactflow_automizy.cli import build_parser, main
 from contactflow_automizy.cli.demo import RowsUploaded, write_contacts_csv
 from contactflow_automizy.emulator import Emulator
 
@@ -38,7 +38,7 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(seed=1) as emulator:
+    async with Emulator(random_seed=1) as emulator:
         yield emulator
 
 
@@ -258,3 +258,11 @@ def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None
             main([command, "--help"])
         assert info.value.code == 0
         assert "usage:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["demo", "emulator"])
+def test_random_seed_flag_and_its_deprecated_alias(command: str) -> None:
+    parser = build_parser()
+    assert parser.parse_args([command, "--random-seed", "5"]).random_seed == 5
+    assert parser.parse_args([command, "--seed", "6"]).random_seed == 6
+    assert parser.parse_args([command]).random_seed == 0

@@ -17,9 +17,10 @@ from contactflow_automizy import (
     InternalServerError,
     NotFoundError,
     RateLimitError,
+    Request,
     Session,
+    SessionStats,
 )
-from contactflow_automizy._ratelimit import TokenBucket
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
 
 NODE_URL = f"{CF_BASE}/nodes/{NODE}"
@@ -165,19 +166,21 @@ def test_session_builds_outside_a_running_loop() -> None:
     ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
 
 
-async def test_token_bucket_spaces_requests_with_an_injected_clock() -> None:
-    now = [0.0]
-    waits: list[float] = []
+async def test_per_call_stats_count_that_call_alongside_the_session(
+    session: Session, mocked: aioresponses
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, payload={})
+    mocked.get(f"{CF_BASE}/other", status=404, repeat=True)
+    call = SessionStats()
 
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
+    response = await session.send(Request("GET", URL(NODE_URL)), stats=call)
+    await response.aclose()
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")))
 
-    bucket = TokenBucket(rate=10, burst=2, clock=lambda: now[0], sleep=fake_sleep)
-    for _ in range(5):
-        await bucket.acquire()
-    assert waits == pytest.approx([0.1, 0.1, 0.1])
-    now[0] += 1.0  # idle time refills up to the burst only
-    await bucket.acquire()
-    await bucket.acquire()
-    assert len(waits) == 3
+    assert (call.requests, call.retries, call.failures) == (2, 1, 0)
+    assert (session.stats.requests, session.stats.retries, session.stats.failures) == (3, 1, 1)
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")), stats=call)
+    assert (call.requests, call.failures) == (3, 1)

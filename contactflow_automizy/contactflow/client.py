@@ -2,15 +2,15 @@
 
 from __future__ import annotations
 
+from contactflow_automizy import _validate
 from contactflow_automizy._auth import BearerAuth, TokenProvider
 from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
 from contactflow_automizy._config import from_env, required
-from contactflow_automizy._routes import path_segment
 from contactflow_automizy._session import Session
 from contactflow_automizy._transport import Timeout
 from contactflow_automizy.contactflow.actions import ActionsMixin
 from contactflow_automizy.contactflow.automations import AutomationsMixin
-from contactflow_automizy.contactflow.customers import CustomersMixin
+from contactflow_automizy.contactflow.batch_upload import BatchUploadMixin
 from contactflow_automizy.contactflow.definitions import DefinitionsMixin
 from contactflow_automizy.contactflow.external_contents import ExternalContentsMixin
 from contactflow_automizy.contactflow.kpis import KpisMixin
@@ -27,7 +27,7 @@ class ContactflowClient(
     NodesMixin,
     SettingsMixin,
     AutomationsMixin,
-    CustomersMixin,
+    BatchUploadMixin,
     TokensMixin,
     ExternalContentsMixin,
     SubscriptionsMixin,
@@ -58,7 +58,7 @@ class ContactflowClient(
         resolved_token = token if callable(token) else required(token, "token", "CONTACTFLOW_TOKEN")
         resolved_node = from_env(node, "CONTACTFLOW_NODE")
         self._node = (
-            path_segment("node", "uuid", resolved_node) if resolved_node is not None else None
+            _validate.uuid_text("node", resolved_node) if resolved_node is not None else None
         )
         super().__init__(
             base_url=required(base_url, "base_url", "CONTACTFLOW_BASE_URL"),

@@ -100,7 +100,7 @@ def test_retried_faults_are_survived_without_waiting(pytester: pytest.Pytester) 
         async def test_retried(cfa_automizy, cfa_faults, cfa_emulator):
             cfa_faults.rate_503 = 0.5
             cfa_faults.retry_after = 30
-            cfa_faults.seed = 3
+            cfa_faults.random_seed = 3
             started = time.monotonic()
             for i in range(5):
                 await cfa_automizy.create_list(f"list {i}")

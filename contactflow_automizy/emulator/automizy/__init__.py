@@ -11,20 +11,17 @@ import secrets
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.emulator.api import Api, Handler
-from contactflow_automizy.emulator.automizy import contacts, criterion, fields, imports, lists, tags
+from contactflow_automizy.emulator.automizy import contacts, fields, imports, lists, tags
 from contactflow_automizy.emulator.automizy.common import field_error
 from contactflow_automizy.emulator.state import State
 from contactflow_automizy.emulator.wire import EmuRequest, Reply, json_reply
 
-__all__ = ["TABLE", "AutomizyApi"]
+__all__ = ["SECTIONS", "TABLE", "AutomizyApi"]
 
+#: One handler module per SDK section, named as the SDK's module for that section.
+SECTIONS = (contacts, lists, fields, tags, imports)
 TABLE: dict[Route, Handler] = {
-    **contacts.ROUTES,
-    **criterion.ROUTES,
-    **lists.ROUTES,
-    **fields.ROUTES,
-    **tags.ROUTES,
-    **imports.ROUTES,
+    route: handler for section in SECTIONS for route, handler in section.ROUTES.items()
 }
 
 

@@ -35,7 +35,10 @@ __all__ = [
     "validate",
 ]
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
+#: The seeds are silent: one "@", no whitespace, a domain of non-empty dot-separated
+#: labels with at least one dot.  The SDK checks the same rule (``_validate``);
+#: tests/test_validate.py keeps the two in agreement.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
 STRING, NUMBER, ARRAY, BOOLEAN = "string", "number", "array", "boolean"
 _IS = {
     STRING: lambda v: isinstance(v, str),

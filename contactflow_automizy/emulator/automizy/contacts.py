@@ -1,4 +1,5 @@
-"""Contacts: create on a list, get, delete, status, e-mail address, tags and field values.
+"""Contacts: create on a list, get, delete, status, e-mail address, tags, field values,
+and the contact search (whose matching rules are in :mod:`.criteria`).
 
 E-mail addresses are unique per account (case-insensitive): creating or
 renaming onto a taken address is a 409.  Setting tags replaces the contact's
@@ -26,6 +27,8 @@ from contactflow_automizy.emulator.automizy.common import (
     success,
     validate,
 )
+from contactflow_automizy.emulator.automizy.criteria import matching
+from contactflow_automizy.emulator.paging import automizy_page
 from contactflow_automizy.emulator.state import Contact
 from contactflow_automizy.emulator.wire import ApiError, Reply, now_iso
 
@@ -136,6 +139,13 @@ def update_field(call: Call) -> Reply:
     return success()
 
 
+def search_contacts(call: Call) -> Reply:
+    body = body_object(call)
+    validate(body, {"criterion": ARRAY}, required=("scope",))
+    found = matching(call, body["scope"], body.get("criterion"))
+    return ok(automizy_page(call.query, found, lambda c: contact_view(call.state, c)))
+
+
 ROUTES: dict[Route, Handler] = {
     routes.CREATE_CONTACT: create_contact,
     routes.GET_CONTACT: get_contact,
@@ -144,4 +154,5 @@ ROUTES: dict[Route, Handler] = {
     routes.UPDATE_CONTACT_EMAIL: update_email,
     routes.UPDATE_CONTACT_TAGS: update_tags,
     routes.UPDATE_CONTACT_FIELD: update_field,
+    routes.SEARCH_CONTACTS: search_contacts,
 }

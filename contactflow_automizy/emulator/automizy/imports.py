@@ -174,7 +174,7 @@ def process(call: Call) -> Reply:
 
 
 #: The form of the process URL in the seed's example call.
-PROCESS_IMPORT_EXAMPLE = Route("POST", routes.IS + "/import/{importId:id}/process")
+PROCESS_IMPORT_EXAMPLE = Route("POST", routes.IMPORT_SERVICE + "/import/{importId:id}/process")
 ROUTES: dict[Route, Handler] = {
     routes.ANALYZE_IMPORT: analyze,
     routes.PROCESS_IMPORT: process,

@@ -14,27 +14,41 @@ import uuid
 from contactflow_automizy._routes import Route
 from contactflow_automizy.emulator.api import Api, Call, Handler
 from contactflow_automizy.emulator.contactflow import (
+    actions,
     automations,
-    content,
     customers,
+    definitions,
+    external_contents,
+    kpis,
     nodes,
-    reports,
+    settings,
+    subscriptions,
     tokens,
+    user,
 )
 from contactflow_automizy.emulator.contactflow.common import cf_error
 from contactflow_automizy.emulator.state import State
 from contactflow_automizy.emulator.wire import EmuRequest, Reply
 
-__all__ = ["PREFIX", "TABLE", "ContactflowApi"]
+__all__ = ["PREFIX", "SECTIONS", "TABLE", "ContactflowApi"]
 
 PREFIX = "/contactflow"
+#: One handler module per SDK section, named as the SDK's module for that section.
+SECTIONS = (
+    user,
+    actions,
+    nodes,
+    settings,
+    automations,
+    customers,
+    tokens,
+    external_contents,
+    subscriptions,
+    kpis,
+    definitions,
+)
 TABLE: dict[Route, Handler] = {
-    **nodes.ROUTES,
-    **automations.ROUTES,
-    **customers.ROUTES,
-    **tokens.ROUTES,
-    **reports.ROUTES,
-    **content.ROUTES,
+    route: handler for section in SECTIONS for route, handler in section.ROUTES.items()
 }
 
 

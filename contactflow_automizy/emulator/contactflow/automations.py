@@ -1,4 +1,5 @@
-"""Automations: CRUD, status changes, list filters, feedbacks and categories."""
+"""Automations: CRUD, status changes, list filters, feedbacks, the CSV report and the
+deprecated categories route."""
 
 from __future__ import annotations
 
@@ -13,6 +14,7 @@ from contactflow_automizy.contactflow import routes
 from contactflow_automizy.emulator.api import Call, Handler
 from contactflow_automizy.emulator.contactflow.common import (
     AUTOMATION_STATUSES,
+    CATEGORIES,
     array,
     automation_of,
     body_object,
@@ -29,13 +31,14 @@ from contactflow_automizy.emulator.contactflow.common import (
     text,
     uuid_text,
 )
+from contactflow_automizy.emulator.contactflow.definitions import get_categories
+from contactflow_automizy.emulator.contactflow.downloads import csv_body, download
 from contactflow_automizy.emulator.paging import contactflow_page
 from contactflow_automizy.emulator.state import Automation
 from contactflow_automizy.emulator.wire import Reply, now_iso
 
-__all__ = ["ROUTES", "automation_filter", "first_step"]
+__all__ = ["ROUTES", "first_step"]
 
-CATEGORIES = ("Custom",)
 CHECKS = {
     "uuid": uuid_text,
     "name": text,
@@ -234,8 +237,28 @@ def get_step_feedbacks(call: Call) -> Reply:
     raise not_found("Step", step_uuid)
 
 
-def get_categories(call: Call) -> Reply:
-    return ok({"categories": list(CATEGORIES)})
+REPORT_COLUMNS = (
+    "uuid",
+    "name",
+    "status",
+    "category",
+    "description",
+    "created",
+    "startDate",
+    "endDate",
+    "customers",
+)
+
+
+def automations_report(call: Call) -> Reply:
+    keep = automation_filter(call.query)
+    rows = (
+        [*(a.data.get(column) for column in REPORT_COLUMNS[:-1]), a.customer_count]
+        for a in node_automations(call)
+        if keep(a)
+    )
+    filename = call.query.get("filename", "feedbacks") + ".csv"
+    return download(csv_body(REPORT_COLUMNS, rows), "text/csv; charset=utf-8", filename)
 
 
 ROUTES: dict[Route, Handler] = {
@@ -247,6 +270,6 @@ ROUTES: dict[Route, Handler] = {
     routes.DELETE_AUTOMATION: delete_automation,
     routes.GET_STEP_FEEDBACKS: get_step_feedbacks,
     routes.GET_AUTOMATION_FEEDBACKS: get_automation_feedbacks,
+    routes.AUTOMATIONS_REPORT: automations_report,
     routes.AUTOMATION_CATEGORIES_DEPRECATED: get_categories,
-    routes.AUTOMATION_CATEGORIES: get_categories,
 }

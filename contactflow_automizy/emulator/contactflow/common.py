@@ -13,17 +13,20 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, datetime
 from typing import Any
 
-from contactflow_automizy.emulator.api import Call
+from contactflow_automizy.emulator.api import Call, Handler
 from contactflow_automizy.emulator.state import Automation
 from contactflow_automizy.emulator.wire import ApiError, Reply, json_reply
 
 __all__ = [
     "AUTOMATION_STATUSES",
+    "CATEGORIES",
+    "STEP_TYPES",
     "Check",
     "array",
     "automation_of",
     "body_object",
     "boolean",
+    "catalogue",
     "cf_error",
     "check",
     "date_time",
@@ -48,6 +51,20 @@ AUTOMATION_STATUSES = (
     "TO_ARCHIVE",
     "TO_DELETE",
 )
+#: The seed's ``AutomationCategory``.
+CATEGORIES = ("Custom",)
+#: The seed's step operations (``stepType`` of ``GET /automations``; ``GET /actions``).
+STEP_TYPES = (
+    "CLAB_CAMPAIGN_SMS",
+    "CLAB_CAMPAIGN",
+    "WEBHOOK",
+    "TAG",
+    "FROM_LAST_STEP",
+    "WAIT_AND_CHECK",
+    "WAIT_FOR_TRIGGER",
+    "AB_TEST",
+    "NO_ACTION",
+)
 #: A check returns a message when the value is wrong, ``None`` when it is fine.
 Check = Callable[[Any], str | None]
 
@@ -68,6 +85,15 @@ def ok(data: Any, status: int = 200) -> Reply:
 
 def no_content() -> Reply:
     return Reply(204)
+
+
+def catalogue(data: Any) -> Handler:
+    """A handler answering fixed ``data`` (catalogues the emulator has no service behind)."""
+
+    def handler(call: Call) -> Reply:
+        return ok(data)
+
+    return handler
 
 
 def body_object(call: Call) -> dict[str, Any]:

@@ -1,4 +1,5 @@
-"""Customer tokens: one per customer in an automation, found by UUID or searched with filters.
+"""Customer tokens: one per customer in an automation, found by UUID, searched with filters,
+or downloaded as a ZIP report (one CSV member per automation, ``<automationUuid>.csv``).
 
 Tokens are not stored: a token is a view of a stored customer (see
 :mod:`~contactflow_automizy.emulator.state` for how its UUID encodes where the
@@ -10,9 +11,11 @@ customer is).  Every token waits on its automation's first step with status
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 from typing import Any
 
 import attrs
+import orjson
 from multidict import MultiMapping
 
 from contactflow_automizy._routes import Route
@@ -20,16 +23,29 @@ from contactflow_automizy.contactflow import routes
 from contactflow_automizy.emulator.api import Call, Handler
 from contactflow_automizy.emulator.contactflow.automations import first_step
 from contactflow_automizy.emulator.contactflow.common import cf_error, not_found, ok, uuid_text
+from contactflow_automizy.emulator.contactflow.downloads import csv_body, download, zip_body
 from contactflow_automizy.emulator.paging import contactflow_page
 from contactflow_automizy.emulator.state import Automation, Segment, State
 from contactflow_automizy.emulator.wire import Reply
 
-__all__ = ["ROUTES", "Token", "search"]
+__all__ = ["ROUTES", "Token"]
 
 STATUS = "READY"
 AGGREGATED_STATUS = "RUNNING"
 SORT_KEYS = ("automationUuid", "clabUuid", "recipient", "stepUuid", "status")
 COMPACT = ("uuid", "automationUuid", "stepUuid", "clabUuid", "userPk", "status")
+REPORT_COLUMNS = (
+    "uuid",
+    "automationUuid",
+    "automationName",
+    "stepUuid",
+    "userPk",
+    "clabUuid",
+    "recipient",
+    "status",
+    "enterAutomationDate",
+    "attributes",
+)
 
 
 @attrs.frozen
@@ -147,7 +163,26 @@ def search_tokens(call: Call) -> Reply:
     return ok(contactflow_page(call.query, tokens, lambda t: t.view(compact)))
 
 
+def _report_row(token: Token) -> list[Any]:
+    view = token.view()
+    attributes = view["attributes"]
+    view["recipient"] = token.recipient
+    view["attributes"] = orjson.dumps(attributes).decode() if attributes is not None else ""
+    return [view[column] for column in REPORT_COLUMNS]
+
+
+def tokens_report(call: Call) -> Reply:
+    tokens = search(call.state, call.node, call.query)
+    members = (
+        (f"{automation_uuid}.csv", csv_body(REPORT_COLUMNS, map(_report_row, group)))
+        for automation_uuid, group in groupby(tokens, key=lambda t: t.automation.uuid)
+    )
+    filename = call.query.get("filename", "automations-monitor") + ".zip"
+    return download(zip_body(members), "application/zip", filename)
+
+
 ROUTES: dict[Route, Handler] = {
     routes.GET_TOKEN: get_token,
     routes.SEARCH_TOKENS: search_tokens,
+    routes.TOKENS_REPORT: tokens_report,
 }

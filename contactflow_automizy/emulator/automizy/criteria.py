@@ -1,4 +1,5 @@
-"""Contact search, ``POST CM/contact/criterion``: a scope, then criteria in disjunctive normal form.
+"""What a contact search (``POST CM/contact/criterion``) keeps: a scope, then criteria in
+disjunctive normal form.  (The route's handler is in :mod:`.contacts`, as in the SDK.)
 
 The seed shows the shapes but not the logic; the emulator decides:
 
@@ -22,26 +23,14 @@ The seed shows the shapes but not the logic; the emulator decides:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from contactflow_automizy._routes import Route
-from contactflow_automizy.automizy import routes
-from contactflow_automizy.emulator.api import Call, Handler
-from contactflow_automizy.emulator.automizy.common import (
-    ARRAY,
-    body_object,
-    contact_view,
-    invalid,
-    ok,
-    path_error,
-    validate,
-)
-from contactflow_automizy.emulator.paging import automizy_page
+from contactflow_automizy.emulator.api import Call
+from contactflow_automizy.emulator.automizy.common import invalid, path_error
 from contactflow_automizy.emulator.state import Contact, State
-from contactflow_automizy.emulator.wire import Reply
 
-__all__ = ["ROUTES", "condition"]
+__all__ = ["condition", "matching"]
 
 Predicate = Callable[[Contact], bool]
 TextTest = Callable[[str | None, str], bool]
@@ -159,23 +148,19 @@ def _scope(call: Call, scope: dict[str, Any]) -> tuple[list[Contact], Predicate]
     return pool, keep
 
 
-def search_contacts(call: Call) -> Reply:
-    body = body_object(call)
-    validate(body, {"criterion": ARRAY}, required=("scope",))
-    if not isinstance(body["scope"], dict):
+def matching(call: Call, scope: Any, criterion: Any) -> Iterator[Contact]:
+    """The contacts in ``scope`` that match ``criterion``; a 422 (or a 404 for an unknown
+    list) is raised now, before the first contact is looked at."""
+    if not isinstance(scope, dict):
         raise invalid([("scope", '"scope" must be an object')])
-    pool, in_scope = _scope(call, body["scope"])
+    pool, in_scope = _scope(call, scope)
     groups = []
-    for group in body.get("criterion") or ():
+    for group in criterion or ():
         if not isinstance(group, list):
             raise invalid([("criterion", '"criterion" must be an array of arrays of conditions')])
         groups.append([condition(call.state, raw) for raw in group])
-    found = (
+    return (
         c
         for c in pool
         if in_scope(c) and (not groups or any(all(p(c) for p in group) for group in groups))
     )
-    return ok(automizy_page(call.query, found, lambda c: contact_view(call.state, c)))
-
-
-ROUTES: dict[Route, Handler] = {routes.SEARCH_CONTACTS: search_contacts}

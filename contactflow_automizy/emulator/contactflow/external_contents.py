@@ -1,6 +1,6 @@
-"""External contents (mail/sms models, PageBuilder, Email Designer, e-mail test),
-Send subscriptions and definitions: fixed catalogues, since the emulator has no
-content services behind it.  Test e-mails are recorded in ``state.test_emails``."""
+"""External contents: mail and SMS models, PageBuilder templates and pages, the Email
+Designer configuration and test e-mails.  Fixed catalogues, since the emulator has no
+content services behind it; test e-mails are recorded in ``state.test_emails``."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from contactflow_automizy.emulator.api import Call, Handler
 from contactflow_automizy.emulator.contactflow.common import (
     array,
     body_object,
+    catalogue,
     check,
     not_found,
     ok,
@@ -29,25 +30,6 @@ PAGES = {
     1: [{"id": 1, "templateId": 1, "name": "Home"}, {"id": 2, "templateId": 1, "name": "Thanks"}],
     2: [{"id": 3, "templateId": 2, "name": "Questions"}],
 }
-SUBSCRIPTIONS = [{"id": 1, "name": "Newsletter"}, {"id": 2, "name": "Offers"}]
-DEFINITIONS: dict[Route, dict[str, Any]] = {
-    routes.TRIGGER_EVENT_DEFINITIONS: {
-        "PURCHASE": {"attributes": {"amount": "NUMBER", "sku": "STRING", "date": "DATETIME"}},
-        "SIGN_UP": {"attributes": {"source": "STRING"}},
-    },
-    routes.EVENT_CONTEXT_DEFINITIONS: {
-        "customer": {"email": "STRING", "firstName": "STRING", "lastName": "STRING"},
-        "event": {"type": "STRING", "date": "DATETIME"},
-    },
-    routes.CUSTOMER_DEFINITIONS: {
-        "attributes": {
-            "email": "STRING",
-            "firstName": "STRING",
-            "lastName": "STRING",
-            "phone": "STRING",
-        }
-    },
-}
 
 
 def _email(value: Any) -> str | None:
@@ -56,18 +38,8 @@ def _email(value: Any) -> str | None:
     )
 
 
-def _catalogue(data: Any) -> Handler:
-    def handler(call: Call) -> Reply:
-        return ok(data)
-
-    return handler
-
-
-def _paged(items: list[dict[str, Any]]) -> Handler:
-    def handler(call: Call) -> Reply:
-        return ok(contactflow_page(call.query, items, dict))
-
-    return handler
+def list_templates(call: Call) -> Reply:
+    return ok(contactflow_page(call.query, TEMPLATES, dict))
 
 
 def _pages_of(call: Call) -> list[dict[str, Any]]:
@@ -97,13 +69,11 @@ def send_test_email(call: Call) -> Reply:
 
 
 ROUTES: dict[Route, Handler] = {
-    routes.EMAIL_DESIGNER_CONFIG: _catalogue({"enabled": True}),
-    routes.LIST_MAIL_MODELS: _catalogue(MAIL_MODELS),
-    routes.LIST_SMS_MODELS: _catalogue(SMS_MODELS),
-    routes.LIST_PAGEBUILDER_TEMPLATES: _paged(TEMPLATES),
+    routes.EMAIL_DESIGNER_CONFIG: catalogue({"enabled": True}),
+    routes.LIST_MAIL_MODELS: catalogue(MAIL_MODELS),
+    routes.LIST_SMS_MODELS: catalogue(SMS_MODELS),
+    routes.LIST_PAGEBUILDER_TEMPLATES: list_templates,
     routes.LIST_PAGEBUILDER_PAGES: list_pages,
     routes.GET_PAGEBUILDER_PAGE: get_page,
     routes.SEND_TEST_EMAIL: send_test_email,
-    routes.LIST_SEND_SUBSCRIPTIONS: _catalogue({"subscriptions": SUBSCRIPTIONS}),
-    **{route: _catalogue(definition) for route, definition in DEFINITIONS.items()},
 }
