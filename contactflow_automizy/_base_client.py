@@ -22,6 +22,7 @@ from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, Self, TypeVar
 
+import attrs
 import orjson
 from yarl import URL
 
@@ -33,11 +34,12 @@ from contactflow_automizy._converter import (
     unstructure,
 )
 from contactflow_automizy._lifecycle import AsyncClosable
+from contactflow_automizy._options import ClientOptions
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
-from contactflow_automizy._retry import RetryPolicy
+from contactflow_automizy._response import Response
 from contactflow_automizy._routes import Route, encode_query
-from contactflow_automizy._session import Session, SessionStats, as_timeout
-from contactflow_automizy._transport import BodyFactory, Request, Response, Timeout
+from contactflow_automizy._session import Session, SessionStats
+from contactflow_automizy._transport import BodyFactory, Request, Timeout
 from contactflow_automizy._version import __version__
 from contactflow_automizy.errors import (
     AuthenticationError,
@@ -48,8 +50,6 @@ from contactflow_automizy.errors import (
 T = TypeVar("T")
 
 USER_AGENT = f"contactflow-automizy/{__version__} python/{platform.python_version()}"
-#: JSON answers are buffered whole; larger ones are refused rather than exhaust memory.
-DEFAULT_MAX_RESPONSE_BYTES = 64 << 20
 
 
 class BaseClient(AsyncClosable):
@@ -58,28 +58,22 @@ class BaseClient(AsyncClosable):
     _page_style: ClassVar[PageStyle]
     _default_page_size: ClassVar[int] = 100
 
-    def __init__(
-        self,
-        *,
-        base_url: str,
-        allow_insecure_http: bool,
-        auth: Auth,
-        session: Session | None,
-        timeout: Timeout | float | None,
-        max_retries: int | None,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
-    ) -> None:
-        self._base_url = _validate.base_url(
-            base_url, what="base_url", allow_insecure_http=allow_insecure_http
+    def __init__(self, *, base_url: str, auth: Auth, options: ClientOptions) -> None:
+        url = _validate.base_url(
+            base_url, what="base_url", allow_insecure_http=options.allow_insecure_http
         )
-        self._base = str(self._base_url)
+        # A string: URLs are built by concatenating route paths onto it.
+        self._base = str(url)
         self._auth = auth
-        self._owns_session = session is None
-        self._session = session if session is not None else Session()
-        self._timeout = None if timeout is None else as_timeout(timeout)
-        self._retry_policy = None if max_retries is None else RetryPolicy(max_retries=max_retries)
-        self._max_response_bytes = max_response_bytes
+        self._owns_session = options.session is None
+        self._session = options.session if options.session is not None else Session()
         self._static_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        self._configure(options)
+
+    def _configure(self, options: ClientOptions) -> None:
+        self._options = options
+        # Derived once, not per request: the session's policy with this client's count.
+        self._retry_policy = options.retry_policy(self._session)
 
     def __repr__(self) -> str:
         return f"<{type(self).__name__} base_url={self._base!r}>"
@@ -90,7 +84,7 @@ class BaseClient(AsyncClosable):
 
     @property
     def base_url(self) -> URL:
-        return self._base_url
+        return URL(self._base, encoded=True)
 
     async def close(self) -> None:
         """Close the session if this client made it; a shared session stays open."""
@@ -104,12 +98,14 @@ class BaseClient(AsyncClosable):
 
         ``client.with_options(max_retries=0).get_node(...)`` overrides one call.
         """
+        changes: dict[str, Any] = {}
+        if max_retries is not None:
+            changes["max_retries"] = max_retries
+        if timeout is not None:
+            changes["timeout"] = timeout
         clone = copy.copy(self)
         clone._owns_session = False
-        if max_retries is not None:
-            clone._retry_policy = RetryPolicy(max_retries=max_retries)
-        if timeout is not None:
-            clone._timeout = as_timeout(timeout)
+        clone._configure(attrs.evolve(self._options, **changes))
         return clone
 
     @staticmethod
@@ -202,10 +198,10 @@ class BaseClient(AsyncClosable):
         send = functools.partial(
             self._session.send,
             build,
-            timeout=self._timeout,
+            timeout=self._options.timeout,
             retry_policy=self._retry_policy,
             idempotent=idempotent,
-            read_limit=self._max_response_bytes if buffered else None,
+            read_limit=self._options.max_response_bytes if buffered else None,
             stats=stats,
         )
         try:
@@ -236,7 +232,7 @@ class BaseClient(AsyncClosable):
     ) -> AsyncPaginator[T]:
         """A lazy paginator; page params are merged into ``query=``."""
         style = self._page_style
-        size = page_size or self._default_page_size
+        size = self._default_page_size if page_size is None else page_size
         query = dict(kwargs.pop("query", None) or {})
 
         async def fetch(number: int) -> Any:
@@ -244,9 +240,7 @@ class BaseClient(AsyncClosable):
                 route, query={**query, **dict(style.params(number, size))}, **kwargs
             )
 
-        return self._session.paginate(
-            fetch, style, structurer(cls), page_size=size, prefetch=prefetch
-        )
+        return AsyncPaginator(fetch, style, structurer(cls), page_size=size, prefetch=prefetch)
 
     @asynccontextmanager
     async def _stream(self, route: Route, **kwargs: Any) -> AsyncIterator[Response]:

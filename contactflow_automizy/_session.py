@@ -11,30 +11,21 @@ import asyncio
 import logging
 import random as _random
 from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
 
 import attrs
 
 from contactflow_automizy._lifecycle import AsyncClosable
-from contactflow_automizy._pagination import AsyncPaginator, PageFetcher, PageStyle
 from contactflow_automizy._ratelimit import RateLimiter, as_rate_limiter
 from contactflow_automizy._redact import redact_url
+from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
-from contactflow_automizy._transport import (
-    AiohttpTransport,
-    BufferedResponse,
-    Request,
-    Response,
-    Timeout,
-    Transport,
-)
+from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, status_error
 
 __all__ = ["Session", "SessionStats"]
 
 log = logging.getLogger("contactflow_automizy")
-
-T = TypeVar("T")
 
 #: Error bodies are buffered to build messages; no more than this is kept.
 MAX_ERROR_BODY = 1 << 20
@@ -84,7 +75,9 @@ class Session(AsyncClosable):
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.stats = SessionStats()
         self._rate_limiter = as_rate_limiter(rate_limit)
-        self._max_concurrency = max_concurrency
+        self._max_concurrency = (
+            None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)
+        )
         self._semaphore: asyncio.Semaphore | None = None
         self._sleep = sleep
         self._random = random
@@ -153,9 +146,9 @@ class Session(AsyncClosable):
                 try:
                     response = await self.transport.send(req, timeout)
                     if response.status < 300:
-                        if read_limit is None:
-                            return response
-                        return BufferedResponse(response, await response.read(read_limit))
+                        if read_limit is not None:
+                            await response.read(read_limit)  # kept by the response
+                        return response
                     body = await _read_error_body(response)
                 finally:
                     if limit is not None:
@@ -203,18 +196,6 @@ class Session(AsyncClosable):
                 reason,
             )
             await self._sleep(delay)
-
-    def paginate(
-        self,
-        fetch: PageFetcher,
-        style: PageStyle,
-        structure: Callable[[Any], T],
-        *,
-        page_size: int,
-        prefetch: int = 1,
-    ) -> AsyncPaginator[T]:
-        """A lazy paginator over ``fetch`` (page number -> decoded JSON)."""
-        return AsyncPaginator(fetch, style, structure, page_size=page_size, prefetch=prefetch)
 
 
 async def _read_error_body(response: Response) -> bytes:

@@ -6,7 +6,7 @@ fix unmerged), so every mocked response fails.  The shim swaps the class
 aioresponses instantiates for a subclass that supplies a stub writer.  It is
 a no-op on aiohttp versions whose ``ClientResponse`` does not take the
 argument.  Bodies over 128 KiB still trip an aiohttp assertion under
-aioresponses: tests with big bodies use a real loopback server instead.
+aioresponses: tests with big bodies use :class:`MockTransport` instead.
 """
 
 from __future__ import annotations

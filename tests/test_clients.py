@@ -1,9 +1,12 @@
-"""Auth headers, settings resolution, validation before any request, and secret redaction."""
+"""Auth headers, settings resolution, request bodies and the client options.
+
+Header injection, base-URL rules, hostile path ids and secret redaction are
+tested once, in ``tests/reliability/``.
+"""
 
 from __future__ import annotations
 
-import logging
-
+import attrs
 import pytest
 from aioresponses import aioresponses
 from yarl import URL
@@ -14,7 +17,9 @@ from contactflow_automizy import (
     ConfigurationError,
     ContactflowClient,
     Session,
+    Timeout,
 )
+from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from tests.conftest import API_KEY, AZ_BASE, CF_BASE, NODE, TOKEN
 
 NODE_URL = f"{CF_BASE}/nodes/{NODE}"
@@ -135,94 +140,6 @@ def test_missing_api_key(monkeypatch: pytest.MonkeyPatch) -> None:
         AutomizyClient()
 
 
-@pytest.mark.parametrize("bad", ["tok\r\nX-Evil: 1", "tok\nx", "tok\x00", "tok\x7f"])
-def test_control_characters_in_secrets_are_refused(bad: str) -> None:
-    with pytest.raises(ConfigurationError) as info:
-        ContactflowClient(bad, NODE, CF_BASE)
-    assert bad not in str(info.value)
-    with pytest.raises(ConfigurationError):
-        AutomizyClient(bad, AZ_BASE)
-
-
-async def test_control_characters_from_a_token_provider_are_refused(
-    session: Session, mocked: aioresponses
-) -> None:
-    async def provider() -> str:
-        return "abc\r\nInjected: yes"
-
-    async with ContactflowClient(provider, NODE, CF_BASE, session=session) as cf:
-        with pytest.raises(ConfigurationError):
-            await cf.get_node(NODE)
-    assert not mocked.requests
-
-
-@pytest.mark.parametrize(
-    ("url", "ok"),
-    [
-        ("http://127.0.0.1:8080", True),
-        ("http://localhost:1", True),
-        ("http://[::1]:1", True),
-        ("http://api.example.com", False),
-        ("ftp://example.com", False),
-        ("/relative", False),
-        ("https://h/x?q=1", False),
-    ],
-)
-def test_base_url_rules(url: str, ok: bool) -> None:
-    if ok:
-        ContactflowClient(TOKEN, NODE, url)
-    else:
-        with pytest.raises(ConfigurationError):
-            ContactflowClient(TOKEN, NODE, url)
-
-
-def test_plain_http_needs_an_explicit_opt_in() -> None:
-    client = ContactflowClient(TOKEN, NODE, "http://api.example.com", allow_insecure_http=True)
-    assert client.base_url.scheme == "http"
-
-
-async def test_secrets_never_show_in_repr_errors_or_logs(
-    cf: ContactflowClient,
-    az: AutomizyClient,
-    mocked: aioresponses,
-    caplog: pytest.LogCaptureFixture,
-) -> None:
-    mocked.get(NODE_URL, status=503)
-    mocked.get(NODE_URL, status=403, payload={"message": "forbidden"})
-    mocked.get(CONTACT_URL, status=401, body=b"bad key")
-    with caplog.at_level(logging.DEBUG):
-        with pytest.raises(Exception) as cf_err:
-            await cf.get_node(NODE)
-        with pytest.raises(Exception) as az_err:
-            await az.get_contact(7)
-    texts = [
-        repr(cf),
-        str(cf),
-        repr(az),
-        repr(cf._auth),
-        repr(az._auth),
-        str(cf_err.value),
-        repr(cf_err.value),
-        str(az_err.value),
-        repr(az_err.value),
-        caplog.text,
-    ]
-    for text in texts:
-        assert TOKEN not in text and API_KEY not in text
-
-
-async def test_invalid_path_ids_are_refused_before_sending(
-    cf: ContactflowClient, az: AutomizyClient, mocked: aioresponses
-) -> None:
-    for bad in ("../nodes", "", "1234", NODE + "/x", f"{NODE}?a=1"):
-        with pytest.raises(ConfigurationError):
-            await cf.get_node(bad)
-    for bad_id in (0, -1, "7", 1.5, True, None):
-        with pytest.raises(ConfigurationError):
-            await az.get_contact(bad_id)  # type: ignore[arg-type]
-    assert not mocked.requests
-
-
 async def test_bodies_accept_models_mappings_or_keywords(
     cf: ContactflowClient, mocked: aioresponses
 ) -> None:
@@ -240,3 +157,34 @@ async def test_bodies_accept_models_mappings_or_keywords(
         await cf.create_node(Node(name="x"), name="y")
     with pytest.raises(ConfigurationError):
         await cf.create_node(not_a_field=1)
+
+
+def test_both_clients_take_every_client_option() -> None:
+    assert set(ClientOptionArgs.__annotations__) == set(attrs.fields_dict(ClientOptions))
+    session = Session()
+    for client in (
+        ContactflowClient(
+            TOKEN,
+            NODE,
+            "http://api.example.com",
+            session=session,
+            timeout=5,
+            max_retries=1,
+            allow_insecure_http=True,
+            max_response_bytes=10,
+        ),
+        AutomizyClient(
+            API_KEY,
+            "http://api.example.com",
+            session=session,
+            timeout=5,
+            max_retries=1,
+            allow_insecure_http=True,
+            max_response_bytes=10,
+        ),
+    ):
+        assert client.session is session
+        assert client._options.timeout == Timeout(total=5.0, read=5.0)
+        assert client._options.max_response_bytes == 10
+    with pytest.raises(ConfigurationError, match="max_response_bytes"):
+        ContactflowClient(TOKEN, NODE, CF_BASE, max_response_bytes=0)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Mapping
-
 import orjson
 
 import contactflow_automizy
@@ -28,23 +26,6 @@ def test_all_names_exist_and_errors_are_reexported() -> None:
             assert getattr(contactflow_automizy, name) is getattr(errors_module, name)
 
 
-class _Canned:
-    def __init__(self, status: int, body: bytes) -> None:
-        self.status = status
-        self.reason = "OK"
-        self.headers: Mapping[str, str] = {"Content-Type": "application/json"}
-        self._body = body
-
-    async def read(self, limit: int | None = None) -> bytes:
-        return self._body
-
-    async def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
-        yield self._body
-
-    async def aclose(self) -> None:
-        return None
-
-
 class RecordingTransport:
     """A dozen lines make a backend: proof the protocol is small."""
 
@@ -54,7 +35,8 @@ class RecordingTransport:
 
     async def send(self, request: Request, timeout: Timeout) -> Response:
         self.sent.append(request)
-        return _Canned(200, orjson.dumps({"uuid": NODE, "name": "from-transport"}))
+        body = orjson.dumps({"uuid": NODE, "name": "from-transport"})
+        return Response(200, {"Content-Type": "application/json"}, body)
 
     async def aclose(self) -> None:
         self.closed = True

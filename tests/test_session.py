@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+from typing import Any
 
 import aiohttp
 import pytest
@@ -13,11 +14,15 @@ from yarl import URL
 from contactflow_automizy import (
     APIConnectionError,
     APITimeoutError,
+    ConfigurationError,
     ContactflowClient,
     InternalServerError,
+    MockResponse,
+    MockTransport,
     NotFoundError,
     RateLimitError,
     Request,
+    RetryPolicy,
     Session,
     SessionStats,
 )
@@ -184,3 +189,47 @@ async def test_per_call_stats_count_that_call_alongside_the_session(
     with pytest.raises(NotFoundError):
         await session.send(Request("GET", URL(f"{CF_BASE}/other")), stats=call)
     assert (call.requests, call.failures) == (3, 1)
+
+
+@pytest.mark.parametrize("how", ["constructor", "with_options"])
+async def test_max_retries_keeps_the_sessions_back_off_and_retry_after_cap(
+    how: str, no_sleep: NoSleep
+) -> None:
+    answers = [
+        MockResponse(503, {"Retry-After": "30"}),
+        MockResponse(503),
+        MockResponse.json({"uuid": NODE}),
+    ]
+    policy = RetryPolicy(max_retries=0, backoff_base=0.1, max_retry_after=1.0)
+    transport = MockTransport(lambda request: answers.pop(0))
+    async with Session(
+        transport=transport, retry_policy=policy, sleep=no_sleep, random=lambda: 1.0
+    ) as session:
+        if how == "constructor":
+            cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session, max_retries=2)
+        else:
+            cf = ContactflowClient(TOKEN, NODE, CF_BASE, session=session).with_options(
+                max_retries=2
+            )
+        assert (await cf.get_node(NODE)).uuid == NODE
+    assert no_sleep.delays == [1.0, 0.2]  # Retry-After capped at 1 s; back-off base 0.1 s
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "name"),
+    [
+        ({"max_concurrency": 0}, "max_concurrency"),  # was Semaphore(0): every request hung
+        ({"max_concurrency": -2}, "max_concurrency"),
+        ({"max_concurrency": 1.5}, "max_concurrency"),
+    ],
+)
+def test_count_settings_of_the_session_are_checked(kwargs: dict[str, Any], name: str) -> None:
+    with pytest.raises(ConfigurationError, match=name):
+        Session(**kwargs)  # rate_limit: tests/test_ratelimit.py
+
+
+@pytest.mark.parametrize("page_size", [0, -1])
+def test_page_size_zero_is_refused_not_replaced(page_size: int) -> None:
+    cf = ContactflowClient(TOKEN, NODE, CF_BASE)
+    with pytest.raises(ConfigurationError, match="page_size"):
+        cf.list_nodes(page_size=page_size)  # was silently 100

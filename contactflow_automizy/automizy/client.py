@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from contactflow_automizy._auth import ApiKeyAuth
-from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
 from contactflow_automizy._config import from_env, required
-from contactflow_automizy._session import Session
-from contactflow_automizy._transport import Timeout
+from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from contactflow_automizy.automizy.contacts import ContactsMixin
 from contactflow_automizy.automizy.csv_import import CsvImportMixin
 from contactflow_automizy.automizy.imports import process_import_route
@@ -23,7 +23,10 @@ class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, CsvImportMixin):
     ``AUTOMIZY_API_KEY`` and ``AUTOMIZY_BASE_URL``.  ``process_import_path``
     replaces the import-process path template (below ``base_url``, with one
     ``{importId:id}``), since the seed gives it two ways; see
-    :mod:`~contactflow_automizy.automizy.imports`.
+    :mod:`~contactflow_automizy.automizy.imports`.  Keyword options
+    (``session``, ``timeout``, ``max_retries``, ``allow_insecure_http``,
+    ``max_response_bytes``) are those of
+    :class:`~contactflow_automizy._options.ClientOptions`.
     """
 
     def __init__(
@@ -31,20 +34,12 @@ class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, CsvImportMixin):
         api_key: str | None = None,
         base_url: str | None = None,
         *,
-        session: Session | None = None,
-        timeout: Timeout | float | None = None,
-        max_retries: int | None = None,
-        allow_insecure_http: bool = False,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
         process_import_path: str | None = None,
+        **options: Unpack[ClientOptionArgs],
     ) -> None:
         self._process_import_route = process_import_route(process_import_path)
         super().__init__(
             base_url=from_env(base_url, "AUTOMIZY_BASE_URL") or DEFAULT_BASE_URL,
-            allow_insecure_http=allow_insecure_http,
             auth=ApiKeyAuth(required(api_key, "api_key", "AUTOMIZY_API_KEY")),
-            session=session,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            options=ClientOptions(**options),
         )

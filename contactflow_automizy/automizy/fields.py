@@ -68,8 +68,8 @@ class FieldsMixin(AutomizyMixin):
                 isShownOnModificationForm=is_shown_on_modification_form,
             ),
         }
-        async with self._stream(routes.CREATE_FIELD, json=body) as response:
-            return created_field(await response.read(self._max_response_bytes))
+        response = await self._request(routes.CREATE_FIELD, json=body, buffered=True)
+        return created_field(await response.read())
 
     async def get_field(self, field_id: int) -> Field:
         return await self._model(routes.GET_FIELD, Field, path={"id": field_id})

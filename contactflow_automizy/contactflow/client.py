@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
+from typing import Unpack
+
 from contactflow_automizy import _validate
 from contactflow_automizy._auth import BearerAuth, TokenProvider
-from contactflow_automizy._base_client import DEFAULT_MAX_RESPONSE_BYTES
 from contactflow_automizy._config import from_env, required
-from contactflow_automizy._session import Session
-from contactflow_automizy._transport import Timeout
+from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from contactflow_automizy.contactflow.actions import ActionsMixin
 from contactflow_automizy.contactflow.automations import AutomationsMixin
 from contactflow_automizy.contactflow.batch_upload import BatchUploadMixin
@@ -40,7 +40,9 @@ class ContactflowClient(
     called again once after a 401).  ``node`` is the default ``Node`` header;
     node-scoped methods take ``node=`` to override it.  Missing arguments fall
     back to ``CONTACTFLOW_TOKEN``, ``CONTACTFLOW_NODE`` and
-    ``CONTACTFLOW_BASE_URL``.
+    ``CONTACTFLOW_BASE_URL``.  Keyword options (``session``, ``timeout``,
+    ``max_retries``, ``allow_insecure_http``, ``max_response_bytes``) are
+    those of :class:`~contactflow_automizy._options.ClientOptions`.
     """
 
     def __init__(
@@ -48,12 +50,7 @@ class ContactflowClient(
         token: str | TokenProvider | None = None,
         node: str | None = None,
         base_url: str | None = None,
-        *,
-        session: Session | None = None,
-        timeout: Timeout | float | None = None,
-        max_retries: int | None = None,
-        allow_insecure_http: bool = False,
-        max_response_bytes: int = DEFAULT_MAX_RESPONSE_BYTES,
+        **options: Unpack[ClientOptionArgs],
     ) -> None:
         resolved_token = token if callable(token) else required(token, "token", "CONTACTFLOW_TOKEN")
         resolved_node = from_env(node, "CONTACTFLOW_NODE")
@@ -62,12 +59,8 @@ class ContactflowClient(
         )
         super().__init__(
             base_url=required(base_url, "base_url", "CONTACTFLOW_BASE_URL"),
-            allow_insecure_http=allow_insecure_http,
             auth=BearerAuth(resolved_token),
-            session=session,
-            timeout=timeout,
-            max_retries=max_retries,
-            max_response_bytes=max_response_bytes,
+            options=ClientOptions(**options),
         )
 
     @property

@@ -13,79 +13,48 @@ delivered; its effect is unknown), an expired ``Timeout.total`` as
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Mapping
+from collections.abc import AsyncGenerator
 from contextlib import aclosing
 
 from multidict import CIMultiDict, MultiDict
 
-from contactflow_automizy._transport import Request, Response, Timeout
+from contactflow_automizy._response import Response
+from contactflow_automizy._transport import Request, Timeout
 from contactflow_automizy.emulator.backend import Backend
 from contactflow_automizy.emulator.faults import DroppedConnection, deliver
-from contactflow_automizy.emulator.wire import EmuRequest, Fault, Reply, reason
+from contactflow_automizy.emulator.wire import EmuRequest, Fault, Reply
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError
 
 __all__ = ["EmulatorTransport"]
 
 
-async def _body(content: object) -> bytes:
-    if content is None:
-        return b""
-    if isinstance(content, bytes | bytearray | memoryview):
-        return bytes(content)
-    if callable(content):
-        return b"".join([bytes(chunk) async for chunk in content()])
-    raise TypeError(f"cannot send a {type(content).__name__} body")
-
-
-class _EmulatorResponse:
-    __slots__ = ("_consumed", "_method", "_reply", "_url", "headers", "reason", "status")
-
-    def __init__(self, reply: Reply, method: str, url: str) -> None:
-        self._reply = reply
-        self._method, self._url = method, url
-        self._consumed = False
-        self.status = reply.status
-        self.reason = reason(reply.status)
-        headers = CIMultiDict(reply.headers)
-        if reply.stream is None:
-            headers["Content-Length"] = str(len(reply.body))
-        self.headers: Mapping[str, str] = headers
-
-    async def _pieces(self) -> AsyncGenerator[bytes, None]:
-        if self._consumed:
-            raise APIConnectionError("the response body was already consumed")
-        self._consumed = True
-        try:
-            async with aclosing(deliver(self._reply)) as pieces:
-                async for piece in pieces:
-                    yield piece
-        except DroppedConnection:
-            raise APIConnectionError(
-                "connection dropped by the emulator mid-response",
-                method=self._method,
-                url=self._url,
-                request_sent=True,
-            ) from None
-
-    async def read(self, limit: int | None = None) -> bytes:
-        data = bytearray()
-        async with aclosing(self._pieces()) as pieces:
+async def _pieces(reply: Reply, method: str, url: str) -> AsyncGenerator[bytes, None]:
+    """The body as the server sends it; a mid-response drop reported as aiohttp reports it."""
+    try:
+        async with aclosing(deliver(reply)) as pieces:
             async for piece in pieces:
-                data += piece
-                if limit is not None and len(data) > limit:
-                    raise APIConnectionError(f"response body larger than the {limit}-byte limit")
-        return bytes(data)
+                yield piece
+    except DroppedConnection:
+        raise APIConnectionError(
+            "connection dropped by the emulator mid-response",
+            method=method,
+            url=url,
+            request_sent=True,
+        ) from None
 
-    async def iter_chunks(self, chunk_size: int = 65536) -> AsyncIterator[bytes]:
-        async with aclosing(self._pieces()) as pieces:
-            async for piece in pieces:
-                for start in range(0, len(piece), chunk_size):
-                    yield piece[start : start + chunk_size]
 
-    async def aclose(self) -> None:
-        self._consumed = True
-        if self._reply.stream is not None:
-            self._reply.stream.close()
+def _response(reply: Reply, method: str, url: str) -> Response:
+    headers = CIMultiDict(reply.headers)
+    if reply.stream is None:
+        headers["Content-Length"] = str(len(reply.body))
+    return Response(
+        reply.status,
+        headers,
+        _pieces(reply, method, url),
+        release=reply.stream.close if reply.stream is not None else None,
+        method=method,
+        url=url,
+    )
 
 
 class EmulatorTransport:
@@ -111,7 +80,7 @@ class EmulatorTransport:
             request.url.raw_path,
             query,
             CIMultiDict(request.headers),
-            await _body(request.content),
+            await request.read(),
         )
         try:
             async with asyncio.timeout(timeout.total):
@@ -127,7 +96,7 @@ class EmulatorTransport:
                 url=url,
                 request_sent=True,
             )
-        return _EmulatorResponse(reply, method, url)
+        return _response(reply, method, url)
 
     async def aclose(self) -> None:
         self._closed = True

@@ -1,9 +1,11 @@
 """A tens-of-MB CSV streamed to a real loopback aiohttp server, in a fraction of its size.
 
-aioresponses cannot take bodies over 128 KiB, so this runs a real
-``aiohttp.web`` server on 127.0.0.1 that parses the multipart stream itself and
-checks size and digest.  ``tracemalloc`` traces the whole process (client and
-server), and the peak must stay far below the file size.
+It runs over a real ``aiohttp.web`` server on 127.0.0.1 (not a
+:class:`MockTransport`) because what is measured is the aiohttp backend
+streaming the upload, not only the SDK's multipart generator; the server
+parses the multipart stream itself and checks size and digest.
+``tracemalloc`` traces the whole process (client and server), and the peak
+must stay far below the file size.
 """
 
 from __future__ import annotations

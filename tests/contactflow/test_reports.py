@@ -1,7 +1,9 @@
 """Reports: multi-MB bodies streamed in constant memory, incremental CSV, safe ZIP reading.
 
-Big bodies come from a real aiohttp.web server on 127.0.0.1 (aioresponses
-cannot serve more than 128 KiB); hostile archives are built in the tests.
+Big bodies come from a :class:`MockTransport` handler streaming them piece by
+piece (aioresponses cannot serve more than 128 KiB); one download goes over a
+real aiohttp.web server on 127.0.0.1, because how the aiohttp backend chunks a
+body is what bounds its memory.  Hostile archives are built in the tests.
 """
 
 from __future__ import annotations
@@ -21,11 +23,15 @@ from typing import Any
 import pytest
 from aiohttp import web
 from aioresponses import aioresponses
+from yarl import URL
 
 from contactflow_automizy import (
     APIConnectionError,
     ContactflowAutomizyError,
     ContactflowClient,
+    MockResponse,
+    MockTransport,
+    Request,
     Session,
 )
 from contactflow_automizy._download import (
@@ -62,20 +68,28 @@ async def serve(app: web.Application) -> AsyncIterator[str]:
         await runner.cleanup()
 
 
-def _streaming(head: bytes, block: bytes, blocks: int, gate: asyncio.Event | None = None) -> Any:
-    """A handler streaming ``head`` then ``block`` ``blocks`` times (never whole in memory)."""
+def _pieces(head: bytes, block: bytes, blocks: int, gate: asyncio.Event | None = None) -> Any:
+    """``head`` then ``block`` ``blocks`` times (never whole in memory); waits on ``gate`` once."""
+
+    async def pieces() -> AsyncIterator[bytes]:
+        yield head
+        for i in range(blocks):
+            yield block
+            if gate is not None and i == 0:
+                await gate.wait()
+
+    return pieces()
+
+
+def _streaming(head: bytes, block: bytes, blocks: int) -> Any:
+    """An aiohttp.web handler streaming ``head`` then ``block`` ``blocks`` times."""
 
     async def handler(request: web.Request) -> web.StreamResponse:
-        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
-        assert request.headers["Node"] == NODE
         response = web.StreamResponse(headers={"Content-Type": "text/csv"})
         response.content_length = len(head) + len(block) * blocks
         await response.prepare(request)
-        await response.write(head)
-        for i in range(blocks):
-            await response.write(block)
-            if gate is not None and i == 0:
-                await gate.wait()
+        async for piece in _pieces(head, block, blocks):
+            await response.write(piece)
         await response.write_eof()
         return response
 
@@ -90,6 +104,22 @@ async def client_for(app: web.Application) -> AsyncIterator[ContactflowClient]:
         ContactflowClient(TOKEN, NODE, base, session=session) as cf,
     ):
         yield cf
+
+
+@asynccontextmanager
+async def mocked_client(
+    path: str, answer: Callable[[], MockResponse]
+) -> AsyncIterator[ContactflowClient]:
+    """A client whose GET ``path`` is answered by ``answer()`` (any other request fails)."""
+
+    def handler(request: Request) -> MockResponse:
+        assert (request.method, request.url.path) == ("GET", URL(CF_BASE).path + path)
+        assert request.headers["Authorization"] == f"Bearer {TOKEN}"
+        assert request.headers["Node"] == NODE
+        return answer()
+
+    async with Session(transport=MockTransport(handler)) as session:
+        yield ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
 
 
 def _names(directory: Path) -> list[str]:
@@ -109,6 +139,7 @@ async def _peak(work: Callable[[], Awaitable[Any]]) -> tuple[Any, int]:
 
 
 async def test_multi_mb_report_streams_to_disk_in_constant_memory(tmp_path: Path) -> None:
+    """Over a real socket: reading aiohttp's buffer whole (``iter_any``) broke this budget."""
     blocks = 256  # 16 MiB
     size = len(CSV_HEADER) + len(CSV_BLOCK) * blocks
     app = web.Application()
@@ -128,8 +159,9 @@ async def test_multi_mb_report_streams_to_disk_in_constant_memory(tmp_path: Path
 async def test_multi_mb_rows_arrive_incrementally_in_constant_memory() -> None:
     blocks = 256  # 16 MiB
     gate = asyncio.Event()
-    app = web.Application()
-    app.router.add_get("/automations/reports", _streaming(CSV_HEADER, CSV_BLOCK, blocks, gate))
+    answer = MockResponse(
+        headers={"Content-Type": "text/csv"}, body=_pieces(CSV_HEADER, CSV_BLOCK, blocks, gate)
+    )
 
     async def count() -> int:
         seen = 0
@@ -140,11 +172,11 @@ async def test_multi_mb_rows_arrive_incrementally_in_constant_memory() -> None:
                     "recipient": "user000000@example.test",
                     "note": 'line one\nline "two" ' + NOTE.decode(),
                 }
-                gate.set()  # the server sends the rest only once a row was parsed
+                gate.set()  # the rest is sent only once a row was parsed
             seen += 1
         return seen
 
-    async with client_for(app) as cf:
+    async with mocked_client("/automations/reports", lambda: answer) as cf:
         async with asyncio.timeout(60):
             rows, peak = await _peak(count)
     assert rows == ROWS_PER_BLOCK * blocks
@@ -163,11 +195,7 @@ async def test_multi_mb_tokens_zip_rows_in_constant_memory(tmp_path: Path) -> No
     body = buffer.getvalue()
     del buffer
 
-    async def report(request: web.Request) -> web.Response:
-        return web.Response(body=body, content_type="application/zip")
-
-    app = web.Application()
-    app.router.add_get("/tokens/reports", report)
+    answer = MockResponse(headers={"Content-Type": "application/zip"}, body=body)
 
     async def count() -> dict[str, int]:
         seen: dict[str, int] = {}
@@ -175,7 +203,7 @@ async def test_multi_mb_tokens_zip_rows_in_constant_memory(tmp_path: Path) -> No
             seen[member] = seen.get(member, 0) + 1
         return seen
 
-    async with client_for(app) as cf:
+    async with mocked_client("/tokens/reports", lambda: answer) as cf:
         counts, peak = await _peak(count)
         assert await cf.download_tokens_report(tmp_path / "t.zip") == len(body)
     assert counts == {"tokens-1.csv": 128 * ROWS_PER_BLOCK, "tokens-2.csv": 128 * ROWS_PER_BLOCK}
@@ -185,20 +213,16 @@ async def test_multi_mb_tokens_zip_rows_in_constant_memory(tmp_path: Path) -> No
 
 
 async def test_broken_download_leaves_the_destination_untouched(tmp_path: Path) -> None:
-    async def cut(request: web.Request) -> web.StreamResponse:
-        response = web.StreamResponse()
-        response.content_length = 10_000_000
-        await response.prepare(request)
-        await response.write(CSV_BLOCK)
-        assert request.transport is not None
-        request.transport.close()
-        return response
+    async def cut() -> AsyncIterator[bytes]:
+        yield CSV_BLOCK
+        raise ConnectionResetError
 
-    app = web.Application()
-    app.router.add_get("/tokens/reports", cut)
+    def answer() -> MockResponse:
+        return MockResponse(headers={"Content-Length": "10000000"}, body=cut())
+
     dest = tmp_path / "tokens.zip"
     dest.write_bytes(b"previous report")
-    async with client_for(app) as cf:
+    async with mocked_client("/tokens/reports", answer) as cf:
         with pytest.raises(APIConnectionError):
             await cf.download_tokens_report(dest)
     assert dest.read_bytes() == b"previous report"

@@ -51,6 +51,9 @@ NOT_URLS = [
     "example.com",
     "",
     "https://",
+    "/relative",
+    "https://h.example/x?q=1",
+    "https://h.example/x#fragment",
 ]
 
 

@@ -1,0 +1,215 @@
+"""``Response``: one answer's status, headers and body, whichever transport produced it.
+
+Every transport builds this one class, over the body's byte stream (an async
+iterator of bytes, plus a callback that frees the connection) or over bytes
+already in memory; the body rules live here once:
+
+* ``read(limit)`` refuses a body past ``limit`` bytes with
+  :class:`ResponseTooLargeError` (never retried: the same answer would be too
+  large again): at once when an honest ``Content-Length`` says so, else while
+  counting.  ``Content-Length`` counts the bytes on the wire: for a compressed
+  body (transports inflate it) only counting what comes out bounds a gzip bomb.
+* A body is streamed once.  ``read()`` keeps what it read, so the session can
+  read a body inside its retry loop and hand the same response on.
+* A failing stream (aiohttp or OS errors, timeouts) becomes
+  :class:`APIConnectionError` / :class:`APITimeoutError` with
+  ``request_sent=True``: the server had the request (see
+  :func:`connection_error`).
+* The connection is released when the body is read, when reading fails, and
+  by ``aclose()`` (idempotent), whichever comes first.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from http import HTTPStatus
+from inspect import isasyncgen
+
+import aiohttp
+from multidict import CIMultiDict, CIMultiDictProxy
+from yarl import URL
+
+from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
+
+__all__ = ["Response", "connection_error"]
+
+DEFAULT_CHUNK_SIZE = 1 << 16
+
+
+class Response:
+    """Status, headers and a body that can be read whole (bounded) or streamed.
+
+    ``body`` is bytes or an async iterator of bytes; an iterator with an
+    ``aclose()`` (an async generator) is closed with the response, then
+    ``release`` is called.  ``method`` and ``url`` only name the request in
+    errors.  ``headers`` are case-insensitive whatever mapping is given.
+    """
+
+    __slots__ = (
+        "_body",
+        "_method",
+        "_release",
+        "_started",
+        "_stream",
+        "_url",
+        "headers",
+        "reason",
+        "status",
+    )
+
+    def __init__(
+        self,
+        status: int,
+        headers: Mapping[str, str] | None = None,
+        body: bytes | AsyncIterator[bytes] = b"",
+        *,
+        reason: str | None = None,
+        release: Callable[[], object] | None = None,
+        method: str = "",
+        url: URL | str = "",
+    ) -> None:
+        self.status = status
+        self.reason = _phrase(status) if reason is None else reason
+        self.headers: Mapping[str, str] = (
+            headers
+            if isinstance(headers, CIMultiDictProxy | CIMultiDict)
+            else CIMultiDict(headers or {})
+        )
+        if isinstance(body, bytes):
+            self._body: bytes | None = body
+            self._stream: AsyncIterator[bytes] | None = None
+        else:
+            self._body, self._stream = None, body
+        self._started = False
+        self._release = release
+        self._method = method
+        self._url = url
+
+    def __repr__(self) -> str:
+        return f"<Response {self.status} {self.reason}>"
+
+    async def read(self, limit: int | None = None) -> bytes:
+        """The whole body; :class:`ResponseTooLargeError` past ``limit`` bytes."""
+        body = self._body
+        if body is None:
+            body = self._body = await self._drain(limit)
+        elif limit is not None and len(body) > limit:
+            raise _too_big(limit)
+        return body
+
+    async def iter_chunks(
+        self, chunk_size: int = DEFAULT_CHUNK_SIZE
+    ) -> AsyncGenerator[bytes, None]:
+        """The body in chunks of at most ``chunk_size`` bytes, for streaming to disk."""
+        if self._body is not None:
+            body = self._body
+            for start in range(0, len(body), chunk_size):
+                yield body[start : start + chunk_size]
+            return
+        stream = self._take()
+        try:
+            async for chunk in stream:
+                if len(chunk) <= chunk_size:
+                    yield chunk
+                else:
+                    for start in range(0, len(chunk), chunk_size):
+                        yield chunk[start : start + chunk_size]
+        except Exception as exc:
+            if (error := connection_error(exc, self._method, self._url, sent=True)) is None:
+                raise
+            raise error from exc
+        finally:
+            await self.aclose()
+
+    async def aclose(self) -> None:
+        """Stop the stream and release the connection; calling it again does nothing."""
+        stream, self._stream = self._stream, None
+        if stream is None:
+            return
+        try:
+            if isasyncgen(stream):
+                await stream.aclose()
+        finally:
+            if self._release is not None:
+                self._release()
+
+    def _take(self) -> AsyncIterator[bytes]:
+        if self._stream is None or self._started:
+            raise APIConnectionError(
+                "the response body was already consumed", method=self._method, url=str(self._url)
+            )
+        self._started = True
+        return self._stream
+
+    async def _drain(self, limit: int | None) -> bytes:
+        stream = self._take()
+        try:
+            length = self._declared_length()
+            if limit is not None and length is not None and length > limit:
+                raise _too_big(limit)
+            chunks: list[bytes] = []
+            size = 0
+            async for chunk in stream:
+                size += len(chunk)
+                if limit is not None and size > limit:
+                    raise _too_big(limit)
+                chunks.append(chunk)
+                if size == length:
+                    break  # the whole body: no read just to meet the end of the stream
+            return b"".join(chunks)
+        except Exception as exc:
+            if (error := connection_error(exc, self._method, self._url, sent=True)) is None:
+                raise
+            raise error from exc
+        finally:
+            await self.aclose()
+
+    def _declared_length(self) -> int | None:
+        """``Content-Length`` when it counts the body as read (not compressed), else None."""
+        headers = self.headers
+        encoding = headers.get("Content-Encoding")
+        if encoding is not None and encoding.strip().lower() != "identity":
+            return None
+        value = headers.get("Content-Length")
+        return int(value) if value is not None and value.isdigit() else None
+
+
+def _phrase(status: int) -> str:
+    try:
+        return HTTPStatus(status).phrase
+    except ValueError:
+        return ""
+
+
+def _too_big(limit: int) -> ResponseTooLargeError:
+    return ResponseTooLargeError(f"response body larger than the {limit}-byte limit")
+
+
+def connection_error(
+    exc: Exception, method: str, url: URL | str, *, sent: bool
+) -> APIConnectionError | None:
+    """The SDK's error for an I/O failure; None for errors passed on as they are.
+
+    Called only on failure, so the success path pays for no context manager
+    and no URL formatting.
+    """
+    if isinstance(exc, APIConnectionError):
+        return None
+    if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
+        return APITimeoutError("request timed out", method=method, url=str(url), request_sent=sent)
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        return APIConnectionError(
+            f"could not connect: {exc.os_error.strerror or type(exc.os_error).__name__}",
+            method=method,
+            url=str(url),
+            request_sent=False,
+        )
+    if isinstance(exc, aiohttp.ClientError | OSError):
+        return APIConnectionError(
+            f"connection failed: {type(exc).__name__}",
+            method=method,
+            url=str(url),
+            request_sent=sent,
+        )
+    return None
