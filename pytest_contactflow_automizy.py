@@ -20,7 +20,11 @@ Fixtures (all function-scoped, so no state leaks from one test to the next):
 - ``cfa_faults``: the emulator's live ``Faults``; set ``cfa_faults.rate_503 = 1.0``
   (or ``routes=``, ``methods=``) inside a test.
 
-The clients retry without sleeping (back-off delays are skipped), so a test of a
+The emulator is strict: a body key or query parameter the API documents do not
+know (a typo such as ``startdate``) is answered with a 400 naming it, so the test
+that sends it fails.  ``@pytest.mark.cfa_emulator(strict=False)`` makes it ignore
+them for one test; the marker passes any other ``Emulator`` option too.  The
+clients retry without sleeping (back-off delays are skipped), so a test of a
 retried fault takes no wall-clock time.
 
 Decisions: the plugin imports neither aiohttp nor the SDK when pytest loads it —
@@ -39,7 +43,7 @@ declared with plain ``pytest.fixture`` and work under pytest-asyncio's auto mode
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import pytest
 
@@ -60,15 +64,27 @@ __all__ = [
 RANDOM_SEED = 0
 
 
-def _new_emulator() -> Emulator:
-    """One place that builds the plugin's emulator.
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "cfa_emulator(**options): options of the plugin's emulator for this test, e.g. "
+        "strict=False to ignore unknown body keys and query parameters",
+    )
 
-    When the emulator gains a strict mode (unknown body keys and query parameters
-    refused), it becomes the plugin's default here, so typos fail in users' tests.
+
+def _new_emulator(request: pytest.FixtureRequest) -> Emulator:
+    """The plugin's emulator: strict, so a misspelt key fails the test that sends it.
+
+    ``@pytest.mark.cfa_emulator(strict=False, ...)`` on a test (or a class or module)
+    passes other options to ``Emulator`` for that test.
     """
     from contactflow_automizy.emulator import Emulator
 
-    return Emulator(random_seed=RANDOM_SEED)
+    marker = request.node.get_closest_marker("cfa_emulator")
+    options: dict[str, Any] = {"strict": True, "random_seed": RANDOM_SEED}
+    if marker is not None:
+        options.update(marker.kwargs)
+    return Emulator(**options)
 
 
 async def _no_sleep(seconds: float) -> None:
@@ -76,15 +92,15 @@ async def _no_sleep(seconds: float) -> None:
 
 
 @pytest.fixture
-def cfa_emulator() -> Emulator:
+def cfa_emulator(request: pytest.FixtureRequest) -> Emulator:
     """A fresh emulator served in-process (use its ``transport()``; no socket is opened)."""
-    return _new_emulator()
+    return _new_emulator(request)
 
 
 @pytest.fixture
-async def cfa_emulator_server() -> AsyncIterator[Emulator]:
+async def cfa_emulator_server(request: pytest.FixtureRequest) -> AsyncIterator[Emulator]:
     """A fresh emulator served on ``127.0.0.1`` at a free port, stopped after the test."""
-    async with _new_emulator() as emulator:
+    async with _new_emulator(request) as emulator:
         yield emulator
 
 

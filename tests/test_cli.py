@@ -266,3 +266,24 @@ def test_random_seed_flag_and_its_deprecated_alias(command: str) -> None:
     assert parser.parse_args([command, "--random-seed", "5"]).random_seed == 5
     assert parser.parse_args([command, "--seed", "6"]).random_seed == 6
     assert parser.parse_args([command]).random_seed == 0
+
+
+async def test_emulator_command_is_strict_unless_lenient(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contactflow_automizy.cli import commands
+
+    made: list[Emulator] = []
+
+    class Stop(Exception):
+        pass
+
+    class Recording(Emulator):
+        async def __aenter__(self) -> Emulator:
+            made.append(self)
+            raise Stop
+
+    monkeypatch.setattr("contactflow_automizy.emulator.Emulator", Recording)
+    for flags in ([], ["--lenient"]):
+        with pytest.raises(Stop):
+            await commands.emulator(build_parser().parse_args(["emulator", *flags]))
+    assert [emu.backend.contactflow.strict for emu in made] == [True, False]
+    assert [emu.backend.automizy.strict for emu in made] == [True, False]

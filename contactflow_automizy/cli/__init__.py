@@ -101,6 +101,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--token", help="Contactflow token to accept (default: generated)")
     p.add_argument("--api-key", help="Automizy API key to accept (default: generated)")
     p.add_argument("--node", help="node UUID to provision (default: generated)")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="ignore query parameters and body keys the API documents do not list "
+        "(default: answer them with a 400 naming the key)",
+    )
     p.set_defaults(func=commands.emulator)
 
     p = sub.add_parser(

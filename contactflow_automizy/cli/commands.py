@@ -58,6 +58,7 @@ async def emulator(args: argparse.Namespace) -> int:
         token=args.token,
         api_key=args.api_key,
         node_uuid=args.node,
+        strict=not args.lenient,
     )
     async with emu:
         _output.console.print(f"Contactflow emulator: {emu.contactflow_url}")

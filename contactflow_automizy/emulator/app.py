@@ -42,6 +42,7 @@ async def _serve(request: web.Request) -> web.StreamResponse:
         url.query,
         request.headers,
         await request.read(),
+        origin=f"{request.scheme}://{request.host}",
         disconnected=lambda: request.transport is None or request.transport.is_closing(),
     )
     reply = await request.app[BACKEND].dispatch(emu_request)

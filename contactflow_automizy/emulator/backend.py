@@ -34,7 +34,8 @@ log = logging.getLogger("contactflow_automizy.emulator")
 
 class Backend:
     """Everything but the sockets.  Missing credentials are generated; the
-    default node (``node_uuid``) exists and is active from the start."""
+    default node (``node_uuid``) exists and is active from the start.
+    ``strict`` refuses undocumented query parameters and body keys (see :mod:`~.api`)."""
 
     def __init__(
         self,
@@ -45,6 +46,7 @@ class Backend:
         api_key: str | None = None,
         node_uuid: str | None = None,
         retain_customers: bool = True,
+        strict: bool = True,
     ) -> None:
         self.state = State(random_seed=random_seed, retain_customers=retain_customers)
         self.faults = faults if faults is not None else Faults(random_seed=random_seed)
@@ -52,8 +54,8 @@ class Backend:
         self.api_key = api_key or "az-emu-" + secrets.token_urlsafe(24)
         self.node_uuid = str(uuid.UUID(node_uuid)) if node_uuid else self.state.uuid()
         self.state.nodes[self.node_uuid] = new_node(self.node_uuid)
-        self.contactflow = ContactflowApi(self.state, self.token)
-        self.automizy = AutomizyApi(self.state, self.api_key)
+        self.contactflow = ContactflowApi(self.state, self.token, strict=strict)
+        self.automizy = AutomizyApi(self.state, self.api_key, strict=strict)
         self.holds = Holds()
         self.control = Control(self.state, self.holds, self.token, self.api_key)
         #: Held requests being resolved, kept referenced until they are.

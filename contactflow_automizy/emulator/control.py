@@ -31,8 +31,8 @@ method     path                          what
                                          [...]}`` as stored (single adds, then each
                                          open or closed source's packets)
 ``GET``    ``/_emulator/contacts``       ``?list=<id>`` (or every contact):
-                                         ``{"contacts": [...]}`` as ``GET CM/contact``
-                                         shows them
+                                         ``{"contacts": [...]}`` as a contact's
+                                         ``GET`` shows them
 =========  ============================  ============================================
 """
 

@@ -34,6 +34,13 @@ class Emulator(AsyncClosable):
     repeatable; ``token``, ``api_key`` and ``node_uuid`` are generated when
     omitted.  ``retain_customers=False`` keeps only counts of batch customers
     (for memory benchmarks).
+
+    ``strict=True`` (the default) answers a query parameter or body key that the
+    seed does not document for the operation with a 400 naming it, so a typo in
+    the code under test fails its test; ``strict=False`` ignores them, like a
+    lenient server.  Strict is the default because the emulator exists to test
+    code against the API documents: a typo that a lenient default let through
+    would pass every test and fail, or silently do nothing, in production.
     """
 
     def __init__(
@@ -47,6 +54,7 @@ class Emulator(AsyncClosable):
         node_uuid: str | None = None,
         *,
         retain_customers: bool = True,
+        strict: bool = True,
     ) -> None:
         self.backend = Backend(
             faults=faults,
@@ -55,6 +63,7 @@ class Emulator(AsyncClosable):
             api_key=api_key,
             node_uuid=node_uuid,
             retain_customers=retain_customers,
+            strict=strict,
         )
         self.host = host
         self.port = port

@@ -48,6 +48,8 @@ class EmuRequest:
     #: Case-insensitive (a ``CIMultiDict`` or its proxy).
     headers: MultiMapping[str] = attrs.field(factory=CIMultiDict)
     body: bytes = b""
+    #: ``scheme://host[:port]`` the client addressed (Automizy's errors show absolute URLs).
+    origin: str = "http://localhost"
     #: Whether the client has disconnected (the socket front end can tell).
     disconnected: Callable[[], bool] = attrs.field(default=_connected, eq=False, repr=False)
 

@@ -80,3 +80,15 @@ def test_the_emulator_takes_only_route_tables_from_the_api_packages() -> None:
                     ("contactflow_automizy.contactflow", "contactflow_automizy.automizy")
                 ):
                     assert name in allowed, f"{path.name} imports {name}"
+
+
+def _table(text: str) -> list[str]:
+    start = text.index("| rule | the emulator | why |")
+    return [line for line in text[start:].splitlines() if line.startswith("|")]
+
+
+def test_the_silent_seed_table_is_the_same_in_the_docs_and_the_package() -> None:
+    docs = Path(__file__).parents[2] / "docs" / "emulator.md"
+    assert package.__doc__ is not None
+    rows = _table(package.__doc__)
+    assert rows == _table(docs.read_text()) and len(rows) > 40

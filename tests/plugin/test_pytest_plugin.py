@@ -111,6 +111,35 @@ def test_retried_faults_are_survived_without_waiting(pytester: pytest.Pytester) 
     result.assert_outcomes(passed=1)
 
 
+def test_the_emulator_is_strict_unless_a_test_says_otherwise(pytester: pytest.Pytester) -> None:
+    result = run_user_tests(
+        pytester,
+        """
+        import pytest
+        from contactflow_automizy import BadRequestError, ContactflowClient
+
+        TYPO = {"name": "welcome", "startdate": "2026-01-01T00:00:00Z"}
+
+        async def test_a_typo_fails(cfa_contactflow):
+            with pytest.raises(BadRequestError, match="startdate"):
+                await cfa_contactflow.create_automation(TYPO)
+
+        @pytest.mark.cfa_emulator(strict=False)
+        async def test_lenient_ignores_it(cfa_contactflow, cfa_emulator):
+            created = await cfa_contactflow.create_automation(TYPO)
+            assert created.uuid in cfa_emulator.state.automations
+
+        @pytest.mark.cfa_emulator(strict=False)
+        async def test_the_marker_reaches_the_socket_variant(cfa_emulator_server):
+            emu = cfa_emulator_server
+            async with ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url) as cf:
+                created = await cf.create_automation(TYPO)
+            assert created.uuid in emu.state.automations
+        """,
+    )
+    result.assert_outcomes(passed=3)
+
+
 def test_loading_the_plugin_imports_neither_aiohttp_nor_the_sdk() -> None:
     code = textwrap.dedent(
         """

@@ -13,33 +13,32 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import any_param, json_object, one_of, string, uuid_text
 from contactflow_automizy.emulator.contactflow.common import (
     automation_of,
     body_object,
     cf_error,
     check,
-    json_object,
+    documented,
     new_uuid,
     no_content,
     not_found,
     ok,
-    one_of,
-    text,
-    uuid_text,
 )
 from contactflow_automizy.emulator.state import Automation, BatchSource, State
 from contactflow_automizy.emulator.wire import Reply
 
 __all__ = ["ROUTES", "source_rule"]
 
-CLOSED_STATUSES = frozenset({"ARCHIVED", "TO_ARCHIVE", "TO_DELETE"})
-CUSTOMER_CHECKS = {
+#: The customer of ``POST .../customers``; the seed requires none of its fields.
+CUSTOMER = {
     "uuid": uuid_text,
+    "userPk": string,
     "clabUuid": uuid_text,
-    "userPk": text,
     "attributes": json_object,
     "automationUuid": uuid_text,
+    "automationName": string,
 }
 
 
@@ -49,31 +48,37 @@ def _customers(value: Any) -> str | None:
     return "must be an array of customer objects"
 
 
-BATCH_CHECKS = {
-    "packet": one_of("FIRST", "MIDDLE", "LAST"),
-    "sourceUuid": uuid_text,
-    "sourceLabel": text,
+#: A batch packet.  ``status`` is the seed's enum; the server owns a source's status, so
+#: a valid one is accepted and ignored.
+BATCH = {
     "customers": _customers,
     "notification": json_object,
+    "packet": one_of("FIRST", "MIDDLE", "LAST"),
+    "sourceLabel": string,
+    "sourceUuid": uuid_text,
+    "status": one_of(
+        "OPEN",
+        "CLOSED",
+        "ENABLED",
+        "ENABLED_OK_NOTIFYING",
+        "ENABLED_ERROR_NOTIFYING",
+        "ENABLED_OK_NOTIFIED",
+        "ENABLED_OK_NOT_NOTIFIED",
+        "ENABLED_ERROR_NOTIFIED",
+        "ENABLED_ERROR_NOT_NOTIFIED",
+    ),
 }
 
 
-def _open_automation(call: Call) -> Automation:
-    automation = automation_of(call)
-    if automation.data.get("status") in CLOSED_STATUSES:
-        raise cf_error(422, f"Automation {automation.uuid} is archived: it takes no customers")
-    return automation
-
-
 def add_customer(call: Call) -> Reply:
-    automation = _open_automation(call)
+    automation = automation_of(call)
     body = body_object(call)
-    check(body, CUSTOMER_CHECKS)
+    check(body, CUSTOMER)
     customer_uuid = new_uuid(call, body)
     if customer_uuid in automation.direct.by_uuid:
         raise cf_error(409, f"Customer {customer_uuid} is already in the automation")
     customer = {
-        **body,
+        **documented(body, CUSTOMER),
         "uuid": customer_uuid,
         "automationUuid": automation.uuid,
         "automationName": automation.data.get("name"),
@@ -133,9 +138,9 @@ def source_rule(
 
 
 def add_customer_batch(call: Call) -> Reply:
-    automation = _open_automation(call)
+    automation = automation_of(call)
     body = body_object(call)
-    check(body, BATCH_CHECKS, required=("packet", "sourceUuid"))
+    check(body, BATCH, required=("packet", "sourceUuid"))
     source_uuid = str(uuid.UUID(body["sourceUuid"]))
     packet = body["packet"]
     state = call.state
@@ -149,19 +154,22 @@ def add_customer_batch(call: Call) -> Reply:
 
 
 def delete_customer_batch(call: Call) -> Reply:
+    """``sourceUuid`` is a plain ``string`` in the seed: one that is no UUID names no source."""
     automation = automation_of(call)
     raw = call.query.get("sourceUuid")
-    if raw is None or uuid_text(raw) is not None:
-        raise cf_error(400, "Query parameter sourceUuid must be a UUID")
+    if raw is None:
+        raise cf_error(400, "Query parameter sourceUuid is required")
+    if uuid_text(raw) is not None:
+        raise not_found("Batch source", raw)
     source = source_rule(call.state, automation, str(uuid.UUID(raw)), "DELETE")
     assert source is not None
     call.state.remove_source(source)
     return no_content()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.ADD_CUSTOMER: add_customer,
-    routes.DELETE_CUSTOMER: delete_customer,
-    routes.ADD_CUSTOMER_BATCH: add_customer_batch,
-    routes.DELETE_CUSTOMER_BATCH: delete_customer_batch,
+ROUTES: dict[Route, Operation] = {
+    routes.ADD_CUSTOMER: Operation(add_customer, body=CUSTOMER),
+    routes.DELETE_CUSTOMER: Operation(delete_customer),
+    routes.ADD_CUSTOMER_BATCH: Operation(add_customer_batch, body=BATCH),
+    routes.DELETE_CUSTOMER_BATCH: Operation(delete_customer_batch, {"sourceUuid": any_param}),
 }

@@ -7,7 +7,7 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
 from contactflow_automizy.emulator.contactflow.common import CATEGORIES, catalogue, ok
 from contactflow_automizy.emulator.wire import Reply
 
@@ -36,9 +36,9 @@ def get_categories(call: Call) -> Reply:
     return ok({"categories": list(CATEGORIES)})
 
 
-ROUTES: dict[Route, Handler] = {
+ROUTES: dict[Route, Operation] = {
     routes.TRIGGER_EVENT_DEFINITIONS: catalogue(TRIGGER_EVENTS),
     routes.EVENT_CONTEXT_DEFINITIONS: catalogue(EVENT_CONTEXTS),
     routes.CUSTOMER_DEFINITIONS: catalogue(CUSTOMER_ATTRIBUTES),
-    routes.AUTOMATION_CATEGORIES: get_categories,
+    routes.AUTOMATION_CATEGORIES: Operation(get_categories),
 }

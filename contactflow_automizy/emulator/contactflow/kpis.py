@@ -7,8 +7,8 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
-from contactflow_automizy.emulator.contactflow.common import ok
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.contactflow.common import PAGE, ok
 from contactflow_automizy.emulator.paging import contactflow_page
 from contactflow_automizy.emulator.wire import Reply
 
@@ -33,4 +33,4 @@ def list_node_kpis(call: Call) -> Reply:
     return ok(contactflow_page(call.query, list(call.state.nodes.values()), view))
 
 
-ROUTES: dict[Route, Handler] = {routes.LIST_NODE_KPIS: list_node_kpis}
+ROUTES: dict[Route, Operation] = {routes.LIST_NODE_KPIS: Operation(list_node_kpis, PAGE)}

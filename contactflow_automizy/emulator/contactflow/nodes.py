@@ -6,41 +6,55 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
-from contactflow_automizy.emulator.contactflow.common import (
-    body_object,
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import (
     boolean,
+    date_time,
+    integer,
+    string,
+    uuid_text,
+)
+from contactflow_automizy.emulator.contactflow.common import (
+    PAGE,
+    body_object,
     cf_error,
     check,
-    date_time,
+    documented,
     new_uuid,
     no_content,
     not_found,
     ok,
-    text,
-    uuid_text,
 )
 from contactflow_automizy.emulator.paging import contactflow_page
 from contactflow_automizy.emulator.wire import Reply, now_iso
 
 __all__ = ["ROUTES", "new_node"]
 
-NODE_CHECKS = {
+#: The node resource of ``POST /nodes``; the seed requires none of its fields.
+NODE = {
     "uuid": uuid_text,
-    "name": text,
+    "name": string,
     "workspaceUuid": uuid_text,
+    "workspaceName": string,
     "portfolioUuid": uuid_text,
+    "portfolioName": string,
+    "groupPk": integer,
+    "userdbId": integer,
+    "groupName": string,
     "active": boolean,
     "emailActive": boolean,
     "smsActive": boolean,
     "created": date_time,
+    "hubPhoneField": string,
 }
-NODE_UPDATE_CHECKS = {
+#: ``PATCH /nodes/{uuid}``: "active required boolean".
+NODE_UPDATE = {
     "active": boolean,
     "smsActive": boolean,
     "emailActive": boolean,
-    "hubPhoneField": text,
+    "hubPhoneField": string,
 }
+FILTERS = {"portfolioUuid": uuid_text, "workspaceUuid": uuid_text}
 
 
 def new_node(node_uuid: str, **fields: Any) -> dict[str, Any]:
@@ -57,22 +71,23 @@ def new_node(node_uuid: str, **fields: Any) -> dict[str, Any]:
 
 
 def list_nodes(call: Call) -> Reply:
-    wanted = {k: call.query[k] for k in ("portfolioUuid", "workspaceUuid") if k in call.query}
+    wanted = {k: call.query[k].lower() for k in FILTERS if k in call.query}
     nodes = [
         node
         for node in call.state.nodes.values()
-        if all(node.get(key) == value for key, value in wanted.items())
+        if all(str(node.get(key)).lower() == value for key, value in wanted.items())
     ]
     return ok(contactflow_page(call.query, nodes, dict))
 
 
 def create_node(call: Call) -> Reply:
     body = body_object(call)
-    check(body, NODE_CHECKS, required=("name",))
+    check(body, NODE)
     node_uuid = new_uuid(call, body)
     if node_uuid in call.state.nodes:
         raise cf_error(409, f"Node {node_uuid} already exists")
-    node = call.state.nodes[node_uuid] = new_node(node_uuid, **{**body, "uuid": node_uuid})
+    fields = {**documented(body, NODE), "uuid": node_uuid}
+    node = call.state.nodes[node_uuid] = new_node(node_uuid, **fields)
     return ok(node, 201)
 
 
@@ -91,8 +106,8 @@ def get_node(call: Call) -> Reply:
 def update_node(call: Call) -> Reply:
     node = _node(call)
     body = body_object(call)
-    check(body, NODE_UPDATE_CHECKS, required=("active",))
-    node.update({key: body[key] for key in NODE_UPDATE_CHECKS if key in body})
+    check(body, NODE_UPDATE, required=("active",))
+    node.update({key: body[key] for key in NODE_UPDATE if body.get(key) is not None})
     return ok(node)
 
 
@@ -107,10 +122,10 @@ def delete_node(call: Call) -> Reply:
     return no_content()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.LIST_NODES: list_nodes,
-    routes.CREATE_NODE: create_node,
-    routes.GET_NODE: get_node,
-    routes.UPDATE_NODE: update_node,
-    routes.DELETE_NODE: delete_node,
+ROUTES: dict[Route, Operation] = {
+    routes.LIST_NODES: Operation(list_nodes, {**FILTERS, **PAGE}),
+    routes.CREATE_NODE: Operation(create_node, body=NODE),
+    routes.GET_NODE: Operation(get_node),
+    routes.UPDATE_NODE: Operation(update_node, body=NODE_UPDATE),
+    routes.DELETE_NODE: Operation(delete_node),
 }

@@ -4,40 +4,37 @@ from __future__ import annotations
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import json_object, one_of, string, uuid_text
 from contactflow_automizy.emulator.contactflow.common import (
     body_object,
     cf_error,
     check,
-    json_object,
+    documented,
     new_uuid,
     no_content,
     not_found,
     ok,
-    one_of,
-    text,
-    uuid_text,
 )
 from contactflow_automizy.emulator.state import Setting
 from contactflow_automizy.emulator.wire import Reply
 
 __all__ = ["ROUTES"]
 
-SETTING_CHECKS = {
+#: The setting resource; the seed requires none of its fields.
+SETTING = {
     "uuid": uuid_text,
-    "label": text,
+    "label": string,
     "category": one_of("INTEGRATION"),
     "type": one_of("CLAB_API_SOAP", "HUB"),
     "value": json_object,
 }
+#: ``GET /settings`` filters: "Category Value: INTEGRATION", "Type Value: CLAB_API_SOAP".
+FILTERS = {"Category": one_of("INTEGRATION"), "Type": one_of("CLAB_API_SOAP")}
 
 
 def list_settings(call: Call) -> Reply:
-    wanted = {
-        field: call.query[q]
-        for q, field in (("Category", "category"), ("Type", "type"))
-        if q in call.query
-    }
+    wanted = {name.lower(): call.query[name] for name in FILTERS if name in call.query}
     found = [
         setting.data
         for setting in call.state.settings.values()
@@ -48,12 +45,12 @@ def list_settings(call: Call) -> Reply:
 
 def create_setting(call: Call) -> Reply:
     body = body_object(call)
-    check(body, SETTING_CHECKS, required=("category", "type"))
+    check(body, SETTING)
     setting_uuid = new_uuid(call, body)
     if setting_uuid in call.state.settings:
         raise cf_error(409, f"Setting {setting_uuid} already exists")
     assert call.node is not None
-    data = {**body, "uuid": setting_uuid}
+    data = {**documented(body, SETTING), "uuid": setting_uuid}
     call.state.settings[setting_uuid] = Setting(call.node, data)
     return ok(data, 201)
 
@@ -73,8 +70,8 @@ def get_setting(call: Call) -> Reply:
 def update_setting(call: Call) -> Reply:
     setting = _setting(call)
     body = body_object(call)
-    check(body, SETTING_CHECKS, required=("category", "type"))
-    setting.data = {**body, "uuid": setting.data["uuid"]}
+    check(body, SETTING)
+    setting.data = {**documented(body, SETTING), "uuid": setting.data["uuid"]}
     return ok(setting.data)
 
 
@@ -83,10 +80,10 @@ def delete_setting(call: Call) -> Reply:
     return no_content()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.LIST_SETTINGS: list_settings,
-    routes.CREATE_SETTING: create_setting,
-    routes.GET_SETTING: get_setting,
-    routes.UPDATE_SETTING: update_setting,
-    routes.DELETE_SETTING: delete_setting,
+ROUTES: dict[Route, Operation] = {
+    routes.LIST_SETTINGS: Operation(list_settings, FILTERS),
+    routes.CREATE_SETTING: Operation(create_setting, body=SETTING),
+    routes.GET_SETTING: Operation(get_setting),
+    routes.UPDATE_SETTING: Operation(update_setting, body=SETTING),
+    routes.DELETE_SETTING: Operation(delete_setting),
 }

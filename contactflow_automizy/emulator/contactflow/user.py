@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
 from contactflow_automizy.emulator.contactflow.common import ok
 from contactflow_automizy.emulator.wire import Reply
 
@@ -18,4 +18,4 @@ def get_current_user(call: Call) -> Reply:
     return ok({"base": USER, "extended": {"nodes": nodes}})
 
 
-ROUTES: dict[Route, Handler] = {routes.GET_CURRENT_USER: get_current_user}
+ROUTES: dict[Route, Operation] = {routes.GET_CURRENT_USER: Operation(get_current_user)}
