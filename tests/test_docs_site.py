@@ -25,6 +25,7 @@ PUBLIC_MODULES = [
     "contactflow_automizy",
     "contactflow_automizy.errors",
     "contactflow_automizy.emulator",
+    "contactflow_automizy.jobs",
     "contactflow_automizy.redis",
     "pytest_contactflow_automizy",
 ]
