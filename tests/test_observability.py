@@ -311,3 +311,5 @@ def test_a_session_used_from_another_event_loop_says_so() -> None:
     asyncio.run(cf.get_node(emulator.node_uuid))
     with pytest.raises(ConfigurationError, match="event loop"):
         asyncio.run(cf.get_node(emulator.node_uuid))
+    asyncio.run(session.close())  # its first loop is gone: closing just marks it closed
+    assert session.closed
