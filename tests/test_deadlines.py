@@ -106,14 +106,18 @@ async def test_a_deadline_that_runs_out_while_connecting_is_a_connect_timeout(
 
 @pytest.fixture
 async def slow_server() -> AsyncIterator[str]:
+    """A server that answers only when the test is over."""
+    over = asyncio.Event()
+
     async def get_node(request: web.Request) -> web.Response:
-        await asyncio.sleep(30)
+        await over.wait()
         return web.json_response({"uuid": NODE})
 
     app = web.Application()
     app.router.add_get("/nodes/{uuid}", get_node)
     async with serve(app) as base:
         yield base
+        over.set()
 
 
 async def test_the_deadline_bounds_every_attempt_together(slow_server: str) -> None:
