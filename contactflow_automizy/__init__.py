@@ -5,6 +5,7 @@ from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
 from contactflow_automizy._mock import MockResponse, MockTransport
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
+from contactflow_automizy._pyreqwest import PyreqwestTransport
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
@@ -62,6 +63,7 @@ __all__ = [
     "PermissionDeniedError",
     "Progress",
     "PushResult",
+    "PyreqwestTransport",
     "RateLimitError",
     "ReportError",
     "ReportRow",

@@ -20,7 +20,7 @@ from contactflow_automizy._ratelimit import TokenBucket
 from contactflow_automizy._redact import redact_url
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
-from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
+from contactflow_automizy._transport import Request, Timeout, Transport, transport_named
 from contactflow_automizy.errors import APIConnectionError, status_error
 
 __all__ = ["Session", "SessionStats"]
@@ -61,14 +61,19 @@ class Session(AsyncClosable):
         rate_limit: float | None = None,
         max_concurrency: int | None = None,
         verify_ssl: bool = True,
-        transport: Transport | None = None,
+        transport: Transport | str | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
     ) -> None:
-        self.transport: Transport = transport or AiohttpTransport(
-            max_connections=max_connections,
-            max_connections_per_host=max_connections_per_host,
-            verify_ssl=verify_ssl,
+        self.transport: Transport = (
+            transport
+            if transport is not None and not isinstance(transport, str)
+            else transport_named(
+                transport or "aiohttp",
+                max_connections=max_connections,
+                max_connections_per_host=max_connections_per_host,
+                verify_ssl=verify_ssl,
+            )
         )
         self.timeout = as_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)

@@ -36,7 +36,7 @@ from yarl import URL
 
 from contactflow_automizy._config import positive_int
 from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response, connection_error
-from contactflow_automizy.errors import APIConnectionError
+from contactflow_automizy.errors import APIConnectionError, ConfigurationError
 
 __all__ = [
     "AiohttpTransport",
@@ -45,6 +45,7 @@ __all__ = [
     "Response",
     "Timeout",
     "Transport",
+    "transport_named",
 ]
 
 #: A request body that can be produced again for a retry (a streamed upload).
@@ -171,3 +172,33 @@ class AiohttpTransport:
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+#: The backends ``Session(transport="name")`` builds.
+TRANSPORT_NAMES = ("aiohttp", "pyreqwest")
+
+
+def transport_named(
+    name: str, *, max_connections: int, max_connections_per_host: int, verify_ssl: bool
+) -> Transport:
+    """The backend called ``name``, configured by the session's transport options.
+
+    pyreqwest is imported only here, so the SDK runs without the ``fast`` extra.
+    """
+    if name == "aiohttp":
+        return AiohttpTransport(
+            max_connections=max_connections,
+            max_connections_per_host=max_connections_per_host,
+            verify_ssl=verify_ssl,
+        )
+    if name == "pyreqwest":
+        from contactflow_automizy._pyreqwest import PyreqwestTransport
+
+        return PyreqwestTransport(
+            max_connections=max_connections,
+            max_connections_per_host=max_connections_per_host,
+            verify=verify_ssl,
+        )
+    raise ConfigurationError(
+        f"unknown transport {name!r}: pass one of {', '.join(TRANSPORT_NAMES)} or a Transport"
+    )

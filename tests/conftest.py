@@ -48,6 +48,17 @@ def _install_aioresponses_shim() -> None:
 _install_aioresponses_shim()
 
 
+#: The transports every socket-level test runs on (``Session(transport=name)``);
+#: what one cannot do is listed in tests/backends.py.
+BACKENDS = ("aiohttp", "pyreqwest")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """A transport name: tests that talk over sockets take it and run on each backend."""
+    return str(request.param)
+
+
 class NoSleep:
     """An injectable ``sleep`` that records delays instead of waiting."""
 

@@ -97,10 +97,10 @@ def _streaming(head: bytes, block: bytes, blocks: int) -> Any:
 
 
 @asynccontextmanager
-async def client_for(app: web.Application) -> AsyncIterator[ContactflowClient]:
+async def client_for(app: web.Application, backend: str) -> AsyncIterator[ContactflowClient]:
     async with (
         serve(app) as base,
-        Session() as session,
+        Session(transport=backend) as session,
         ContactflowClient(TOKEN, NODE, base, session=session) as cf,
     ):
         yield cf
@@ -138,14 +138,16 @@ async def _peak(work: Callable[[], Awaitable[Any]]) -> tuple[Any, int]:
 # -- streaming to disk -------------------------------------------------------------
 
 
-async def test_multi_mb_report_streams_to_disk_in_constant_memory(tmp_path: Path) -> None:
+async def test_multi_mb_report_streams_to_disk_in_constant_memory(
+    tmp_path: Path, backend: str
+) -> None:
     """Over a real socket: reading aiohttp's buffer whole (``iter_any``) broke this budget."""
     blocks = 256  # 16 MiB
     size = len(CSV_HEADER) + len(CSV_BLOCK) * blocks
     app = web.Application()
     app.router.add_get("/automations/reports", _streaming(CSV_HEADER, CSV_BLOCK, blocks))
     dest = tmp_path / "report.csv"
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         written, peak = await _peak(lambda: cf.download_automations_report(dest, filename="x"))
     assert written == size == dest.stat().st_size
     expected = hashlib.sha256(CSV_HEADER + CSV_BLOCK * blocks).hexdigest()

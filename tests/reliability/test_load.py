@@ -51,8 +51,10 @@ def rss() -> int:
 
 
 @pytest.fixture
-async def pool(no_sleep: NoSleep) -> AsyncIterator[Session]:
-    async with Session(max_connections=POOL, sleep=no_sleep, random=lambda: 0.0) as session:
+async def pool(no_sleep: NoSleep, backend: str) -> AsyncIterator[Session]:
+    async with Session(
+        transport=backend, max_connections=POOL, sleep=no_sleep, random=lambda: 0.0
+    ) as session:
         yield session
 
 
@@ -72,7 +74,7 @@ async def _round(cf: ContactflowClient, az: AutomizyClient, node: str, n: int) -
 
 
 async def test_thousands_of_requests_through_a_pool_of_four(
-    threaded: ThreadedEmulator, no_sleep: NoSleep
+    threaded: ThreadedEmulator, no_sleep: NoSleep, backend: str
 ) -> None:
     emu = threaded.emu
     gc.collect()
@@ -81,7 +83,7 @@ async def test_thousands_of_requests_through_a_pool_of_four(
     seconds: list[float] = []
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        async with Session(max_connections=POOL, sleep=no_sleep) as session:
+        async with Session(transport=backend, max_connections=POOL, sleep=no_sleep) as session:
             cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
             az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
             for _ in range(ROUNDS):

@@ -1,0 +1,297 @@
+"""``PyreqwestTransport``: the :class:`Transport` protocol over pyreqwest (Rust reqwest + hyper).
+
+Install with the ``fast`` extra (``pip install 'contactflow_automizy[fast]'``),
+then ``Session(transport="pyreqwest")``.  pyreqwest is imported only when this
+transport is built; without the extra that is a :class:`ConfigurationError`
+naming it.
+
+What pyreqwest 0.15 can and cannot do, from its stubs and measured on loopback
+(the decisions below follow from it):
+
+* Timeouts: connect and read (per read, reset after each read, also covering
+  the wait for the headers) are client-wide settings; only the total is per
+  request.  The transport keeps one pyreqwest client per (connect, read) pair
+  it is asked for: one for an application that sets its timeouts once, a
+  second pool only for a call with other ``connect``/``read`` values.
+* Error kinds are coarse.  A connect timeout, a read timeout before the
+  headers and a total timeout all raise ``ConnectTimeoutError`` with the same
+  causes, and a connection closed after the request was written raises
+  ``ConnectError`` ("client error (SendRequest)").  So ``request_sent=False``
+  is reported only when the server certainly never saw the request: a
+  connection refused / DNS failure (cause "client error (Connect)"), a pool
+  timeout, or a ``ConnectTimeoutError`` raised before the read and total
+  timers could have fired (elapsed < min(read, total) while connect < both:
+  only the connect timer can have run out).  Any other timeout counts as sent
+  (SPEC section 11: a timeout whose phase is unknown is ``request_sent=True``);
+  so a deadline running out while connecting is reported as sent, and is not
+  retried anyway, as no time is left.
+* A streamed response is an ``async with`` request; reading it to the end
+  returns the connection to hyper's pool, dropping it closes the connection,
+  so ``aclose()`` of an unread body costs no round trip.
+* Bodies are inflated by reqwest (gzip, deflate, brotli, zstd), which drops
+  ``Content-Encoding`` and ``Content-Length``: the size limit counts inflated
+  bytes, so a gzip bomb is refused at the limit, not after inflating it.
+* Redirects are not followed (as with aiohttp: the session never follows one).
+* Proxies: reqwest reads ``*_PROXY`` itself and would apply it to loopback
+  too; that is switched off and the SDK's own rules apply instead (an explicit
+  ``proxy=`` for every host; else the environment, never for loopback).
+* TLS is rustls with its built-in roots; a CA bundle can only be *added* to
+  them (pyreqwest has no switch to drop the built-in roots), and there is no
+  ``ssl.SSLContext``.
+
+Options (``Session(transport="pyreqwest", ...)`` or this class's arguments):
+
+====================  ==========================================================
+option                on pyreqwest
+====================  ==========================================================
+max_connections       requests in flight (reqwest's limit; waiting for a slot
+                      counts against ``total``)
+max_connections_per_  not supported (ConfigurationError unless 0): reqwest
+host                  limits idle connections per host, not connections
+keepalive_timeout     idle connection lifetime (``pool_idle_timeout``)
+timeout.connect/read  per pyreqwest client, see above
+timeout.total         per request
+verify=True/False     built-in roots / no verification (tests only)
+verify="ca.pem"       the bundle is ADDED to the built-in roots, not the only
+                      trusted one (aiohttp: only this bundle)
+verify=SSLContext     not supported: ConfigurationError
+cert=(cert, key)      mutual TLS (PEM files, read when the client is built)
+proxy="http://..."    every host, credentials sent as Proxy-Authorization
+trust_env             HTTP(S)_PROXY / NO_PROXY by the SDK's rules
+====================  ==========================================================
+"""
+
+from __future__ import annotations
+
+import functools
+import os
+import ssl
+import time
+from collections.abc import AsyncGenerator
+from datetime import timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from yarl import URL
+
+from contactflow_automizy._config import positive_int
+from contactflow_automizy._redact import Secret
+from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response
+from contactflow_automizy._transport import Request, Timeout
+from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ConfigurationError
+
+if TYPE_CHECKING:
+    from pyreqwest.client import Client
+    from pyreqwest.request import StreamRequest
+    from pyreqwest.response import Response as PyreqwestResponse
+
+__all__ = ["PyreqwestTransport"]
+
+#: The cause hyper gives for a failure to open the connection (refused, DNS, TLS handshake).
+_CONNECT_CAUSE = "client error (Connect)"
+
+
+def _import_pyreqwest() -> Any:
+    try:
+        import pyreqwest.client
+        import pyreqwest.exceptions
+        import pyreqwest.proxy
+    except ImportError:
+        raise ConfigurationError(
+            "the pyreqwest transport needs the 'fast' extra: "
+            "pip install 'contactflow_automizy[fast]'"
+        ) from None
+    return pyreqwest
+
+
+@functools.lru_cache(maxsize=64)
+def _seconds(value: float) -> timedelta:
+    return timedelta(seconds=value)
+
+
+def _pem(path: str | os.PathLike[str], what: str) -> bytes:
+    try:
+        return Path(path).expanduser().read_bytes()
+    except OSError as exc:
+        raise ConfigurationError(
+            f"{what}: cannot read {os.fspath(path)!s}: {exc.strerror}"
+        ) from None
+
+
+class PyreqwestTransport:
+    """A :class:`Transport` on pyreqwest; see the module docstring for what each option does."""
+
+    def __init__(
+        self,
+        *,
+        max_connections: int = 100,
+        max_connections_per_host: int = 0,
+        keepalive_timeout: float = 30.0,
+        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
+        cert: str
+        | os.PathLike[str]
+        | tuple[str | os.PathLike[str], str | os.PathLike[str]]
+        | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
+    ) -> None:
+        self._pyreqwest = _import_pyreqwest()
+        self._max_connections = positive_int("max_connections", max_connections)
+        if max_connections_per_host:
+            raise ConfigurationError(
+                "max_connections_per_host is not supported by the pyreqwest transport"
+            )
+        if isinstance(verify, ssl.SSLContext):
+            raise ConfigurationError(
+                "the pyreqwest transport cannot take an ssl.SSLContext: pass verify= a CA "
+                "bundle path and cert= a (certificate, key) pair"
+            )
+        if not isinstance(verify, bool):
+            _pem(verify, "verify=")  # a wrong path fails now, not at the first request
+        self._verify = verify
+        self._cert = (cert,) if isinstance(cert, str | os.PathLike) else cert
+        for path in self._cert or ():
+            _pem(path, "cert=")
+        self._keepalive = _seconds(keepalive_timeout)
+        # The proxy URL may carry credentials: held as a Secret, as the clients hold tokens.
+        self._proxy = None if proxy is None else Secret(proxy)
+        self._trust_env = trust_env
+        self._clients: dict[tuple[float | None, float | None], Client] = {}
+        self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<PyreqwestTransport max_connections={self._max_connections}>"
+
+    def _client(self, timeout: Timeout) -> Client:
+        if self._closed:
+            raise APIConnectionError("the transport is closed")
+        builder = (
+            self._pyreqwest.client.ClientBuilder()
+            .follow_redirects(False)
+            .max_connections(self._max_connections)
+            .pool_idle_timeout(self._keepalive)
+            .no_proxy()
+        )
+        if timeout.connect is not None:
+            builder = builder.connect_timeout(_seconds(timeout.connect))
+        if timeout.read is not None:
+            builder = builder.read_timeout(_seconds(timeout.read))
+        if self._verify is False:
+            builder = builder.danger_accept_invalid_certs(True)
+        elif self._verify is not True:
+            builder = builder.add_root_certificate_pem(_pem(self._verify, "verify="))
+        if self._cert is not None:
+            builder = builder.identity_pem(b"\n".join(_pem(path, "cert=") for path in self._cert))
+        for proxy in _proxy_builders(self._pyreqwest, self._proxy, self._trust_env):
+            builder = builder.proxy(proxy)
+        client: Client = builder.build()
+        self._clients[timeout.connect, timeout.read] = client
+        return client
+
+    async def send(self, request: Request, timeout: Timeout) -> Response:
+        client = self._clients.get((timeout.connect, timeout.read)) or self._client(timeout)
+        url = request.url.extend_query(request.params) if request.params else request.url
+        builder = client.request(request.method, str(url)).headers(request.headers)
+        content = request.content
+        if content is not None:
+            if isinstance(content, bytes):
+                builder = builder.body_bytes(content)
+            else:
+                builder = builder.body_stream(content())
+        if timeout.total is not None:
+            builder = builder.timeout(_seconds(timeout.total))
+        streamed = builder.build_streamed()
+        started = time.monotonic()
+        try:
+            resp = await streamed.__aenter__()
+        except Exception as exc:
+            error = self._send_error(exc, request, timeout, time.monotonic() - started)
+            if error is None:
+                raise
+            raise error from exc
+        return Response(
+            resp.status,
+            resp.headers,
+            _body(streamed, resp, self._pyreqwest.exceptions.RequestError, request),
+            method=request.method,
+            url=request.url,
+        )
+
+    def _send_error(
+        self, exc: Exception, request: Request, timeout: Timeout, elapsed: float
+    ) -> APIConnectionError | None:
+        """The SDK error for a failure before the headers (``request_sent``: see the module)."""
+        errors = self._pyreqwest.exceptions
+        if not isinstance(exc, errors.RequestError):
+            return None
+        method, url = request.method, str(request.url)
+        causes = [cause["message"] for cause in (exc.details or {}).get("causes") or ()]
+        if isinstance(exc, errors.RequestTimeoutError):
+            sent = not (
+                isinstance(exc, errors.PoolTimeoutError)
+                or (
+                    isinstance(exc, errors.ConnectTimeoutError)
+                    and _only_connect_timer_ran_out(timeout, elapsed)
+                )
+            )
+            return APITimeoutError("request timed out", method=method, url=url, request_sent=sent)
+        if isinstance(exc, errors.ConnectError) and _CONNECT_CAUSE in causes:
+            return APIConnectionError(
+                f"could not connect: {causes[-1]}", method=method, url=url, request_sent=False
+            )
+        return APIConnectionError(
+            f"connection failed: {type(exc).__name__}", method=method, url=url, request_sent=True
+        )
+
+    async def aclose(self) -> None:
+        self._closed = True
+        clients, self._clients = list(self._clients.values()), {}
+        for client in clients:
+            await client.close()
+
+
+def _only_connect_timer_ran_out(timeout: Timeout, elapsed: float) -> bool:
+    """Could only the connect timer have fired ``elapsed`` seconds after the request started?"""
+    others = [value for value in (timeout.read, timeout.total) if value is not None]
+    if timeout.connect is None:
+        return False
+    return not others or (timeout.connect < min(others) and elapsed < min(others))
+
+
+async def _body(
+    streamed: StreamRequest,
+    resp: PyreqwestResponse,
+    request_error: type[Exception],
+    request: Request,
+) -> AsyncGenerator[bytes, None]:
+    """The body in chunks of at most 64 KiB; the request's context is exited when it ends.
+
+    A failure mid-body (the server had the request) is the SDK's error.
+    """
+    read = resp.body_reader.read
+    try:
+        while (chunk := await read(DEFAULT_CHUNK_SIZE)) is not None:
+            yield chunk.to_bytes()
+    except request_error as exc:
+        error = APITimeoutError if isinstance(exc, TimeoutError) else APIConnectionError
+        raise error(
+            "request timed out"
+            if error is APITimeoutError
+            else f"connection failed: {type(exc).__name__}",
+            method=request.method,
+            url=str(request.url),
+        ) from exc
+    finally:
+        await streamed.__aexit__(None, None, None)
+
+
+def _proxy_builders(pyreqwest: Any, proxy: Secret | None, trust_env: bool) -> list[Any]:
+    """reqwest proxies for ``proxy=`` (the environment's wait for the session's proxy rules)."""
+    if proxy is None:
+        return []
+    text = proxy.reveal()
+    url = URL(text if "://" in text else f"http://{text}")
+    builder = pyreqwest.proxy.ProxyBuilder.all(str(url.with_user(None)))
+    if url.user is not None:
+        builder = builder.basic_auth(url.user, url.password or "")
+    return [builder]
