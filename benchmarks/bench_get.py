@@ -67,9 +67,15 @@ async def _drive(
 
 
 async def run_sdk(
-    base: str, total: int, concurrency: int, timeout: Timeout | None = None
+    base: str,
+    total: int,
+    concurrency: int,
+    timeout: Timeout | None = None,
+    transport: str = "aiohttp",
 ) -> tuple[float, float]:
-    async with Session(max_connections=concurrency, timeout=timeout) as session:
+    async with Session(
+        transport=transport, max_connections=concurrency, timeout=timeout
+    ) as session:
         cf = ContactflowClient(TOKEN, NODE, base, session=session)
         await cf.get_node(NODE)  # warm the pool
         return await _drive(lambda: cf.get_node(NODE), total, concurrency)
@@ -78,6 +84,10 @@ async def run_sdk(
 async def run_sdk_no_read_timeout(base: str, total: int, concurrency: int) -> tuple[float, float]:
     """The SDK with ``Timeout(read=None)``: aiohttp then keeps no per-read timer."""
     return await run_sdk(base, total, concurrency, Timeout(read=None))
+
+
+async def run_sdk_pyreqwest(base: str, total: int, concurrency: int) -> tuple[float, float]:
+    return await run_sdk(base, total, concurrency, transport="pyreqwest")
 
 
 async def run_aiohttp(base: str, total: int, concurrency: int) -> tuple[float, float]:
@@ -121,6 +131,7 @@ def main() -> None:
     runners = {
         "sdk": run_sdk,
         "sdk, read=None": run_sdk_no_read_timeout,
+        "sdk, pyreqwest": run_sdk_pyreqwest,
         "aiohttp": run_aiohttp,
         "httpx": run_httpx,
     }

@@ -16,6 +16,8 @@ from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import pytest
+import trustme
+from aiohttp import web
 
 from contactflow_automizy import (
     AiohttpTransport,
@@ -139,3 +141,35 @@ async def test_a_post_the_server_received_is_not_retried(
     assert info.value.request_sent is True
     assert info.value.attempts == 1
     assert len(received) == 1 and received[0].startswith(b"POST ")
+
+
+async def test_mutual_tls_with_a_client_certificate(tmp_path: Path) -> None:
+    authority = trustme.CA()
+    server_context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    authority.issue_cert("127.0.0.1").configure_cert(server_context)
+    authority.configure_trust(server_context)
+    server_context.verify_mode = ssl.CERT_REQUIRED
+    ca, cert, key = tmp_path / "ca.pem", tmp_path / "client.pem", tmp_path / "client.key"
+    authority.cert_pem.write_to_path(str(ca))
+    client = authority.issue_cert("client@example.test")
+    cert.write_bytes(b"".join(blob.bytes() for blob in client.cert_chain_pems))
+    client.private_key_pem.write_to_path(str(key))
+
+    async def user(request: web.Request) -> web.Response:
+        return web.json_response({"base": {"user": "me"}})
+
+    app = web.Application()
+    app.router.add_get("/user", user)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    await web.TCPSite(runner, "127.0.0.1", 0, ssl_context=server_context).start()
+    url = f"https://127.0.0.1:{runner.addresses[0][1]}"
+    try:
+        async with Session(transport=PyreqwestTransport(verify=ca, cert=(cert, key))) as session:
+            user_info = await ContactflowClient("t", None, url, session=session).get_current_user()
+            assert user_info.base is not None
+        async with Session(transport=PyreqwestTransport(verify=ca), max_retries=0) as session:
+            with pytest.raises(APIConnectionError):
+                await ContactflowClient("t", None, url, session=session).get_current_user()
+    finally:
+        await runner.cleanup()
