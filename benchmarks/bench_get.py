@@ -22,6 +22,8 @@ from aiohttp import web
 
 from benchmarks._common import median, print_table, server_process
 from contactflow_automizy import ContactflowClient, Session, Timeout
+from contactflow_automizy._loop import LOOPS
+from contactflow_automizy._loop import run as run_on
 
 NODE = "095be615-a8ad-4c33-8e9c-c7612fbf6c9f"
 TOKEN = "bench-token"
@@ -126,6 +128,7 @@ def main() -> None:
     parser.add_argument("--httpx-requests", type=int, default=5_000, help="httpx is slow: fewer")
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--loop", choices=LOOPS, default="asyncio", help="client event loop")
     args = parser.parse_args()
 
     runners = {
@@ -141,7 +144,7 @@ def main() -> None:
         for _ in range(args.runs):
             for name, runner in runners.items():  # interleaved: noise hits all alike
                 n = args.httpx_requests if name == "httpx" else args.requests
-                wall, cpu = asyncio.run(runner(base, n, args.concurrency))
+                wall, cpu = run_on(runner(base, n, args.concurrency), args.loop)
                 results[name].append((wall, cpu, n))
 
     def rps(name: str) -> float:

@@ -11,8 +11,9 @@ aioresponses: tests with big bodies use :class:`MockTransport` instead.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from typing import Any
 
 import aiohttp
@@ -20,6 +21,7 @@ import aioresponses.core
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from contactflow_automizy._loop import LOOPS, loop_factory
 from tests.services.redis_server import RedisServer, start_redis
 
 CF_BASE = "https://cf.example.test/api"
@@ -46,6 +48,33 @@ def _install_aioresponses_shim() -> None:
 
 
 _install_aioresponses_shim()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--loop",
+        choices=LOOPS,
+        default="asyncio",
+        help="event loop every async test runs on (CI runs the core tests on uvloop too)",
+    )
+
+
+class _LoopFactory:
+    """pytest-asyncio's hook: run every async test and fixture on the ``--loop`` loop."""
+
+    def __init__(self, name: str) -> None:
+        self._factories = {name: loop_factory(name)}
+
+    def pytest_asyncio_loop_factories(
+        self, config: pytest.Config, item: pytest.Item
+    ) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+        return self._factories
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    name = config.getoption("--loop")
+    if name != "asyncio":
+        config.pluginmanager.register(_LoopFactory(name), "cfa-loop")
 
 
 #: The transports every socket-level test runs on (``Session(transport=name)``);
