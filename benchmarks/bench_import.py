@@ -37,7 +37,7 @@ from benchmarks._common import (
 from contactflow_automizy import AutomizyClient, Session
 from contactflow_automizy._loop import LOOPS
 from contactflow_automizy._loop import run as run_on
-from contactflow_automizy.automizy.routes import CM, IS
+from contactflow_automizy.automizy.routes import CONTACT_MANAGER, IMPORT_SERVICE
 
 Result = dict[str, float]
 FIELDS = [
@@ -86,9 +86,9 @@ def serve(port: int) -> None:
         return web.json_response({})
 
     app = web.Application()
-    app.router.add_get(CM + "/field", fields)
-    app.router.add_post(IS + "/analyze", analyze)
-    app.router.add_post(IS + "/{importId}/process", process)
+    app.router.add_get(CONTACT_MANAGER + "/field", fields)
+    app.router.add_post(IMPORT_SERVICE + "/analyze", analyze)
+    app.router.add_post(IMPORT_SERVICE + "/{importId}/process", process)
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
@@ -112,7 +112,9 @@ async def _raw(base: str, path: str, size: int) -> float:
             form = aiohttp.FormData()
             form.add_field("file", file, filename="contacts.csv", content_type="text/csv")
             headers = {"Api-key": BENCH_API_KEY}
-            async with client.post(base + IS + "/analyze", data=form, headers=headers) as resp:
+            async with client.post(
+                base + IMPORT_SERVICE + "/analyze", data=form, headers=headers
+            ) as resp:
                 resp.raise_for_status()
                 await resp.json()
         return time.perf_counter() - started

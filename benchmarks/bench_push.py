@@ -108,17 +108,18 @@ async def _raw(base: str, count: int, packet_size: int, concurrency: int) -> Res
         started, cpu0 = time.perf_counter(), time.process_time()
         stream = customers(count)
         await post("FIRST", list(islice(stream, packet_size)))
-        held = list(islice(stream, packet_size))
+        # A packet is sent as MIDDLE only once another follows it; the one left is LAST.
+        maybe_last = list(islice(stream, packet_size))
         async with asyncio.TaskGroup() as group:
             while True:
                 await slots.acquire()
-                following = list(islice(stream, packet_size))
-                if not following:
+                next_packet = list(islice(stream, packet_size))
+                if not next_packet:
                     slots.release()
                     break
-                group.create_task(middle(held))
-                held = following
-        await post("LAST", held)
+                group.create_task(middle(maybe_last))
+                maybe_last = next_packet
+        await post("LAST", maybe_last)
         elapsed, cpu = time.perf_counter() - started, time.process_time() - cpu0
     return {"elapsed": elapsed, "cpu": cpu, "requests": requests}
 

@@ -1,25 +1,23 @@
 """Async Python SDK for Contactflow automations and Automizy contact lists."""
 
-from contactflow_automizy._converter import Model, ResponseFormatError
-from contactflow_automizy._download import ReportError, ReportRow, ZipLimits
+from contactflow_automizy._converter import Model
+from contactflow_automizy._download import ReportRow, ZipLimits
 from contactflow_automizy._mock import MockResponse, MockTransport
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
+from contactflow_automizy._public import report_as_public
 from contactflow_automizy._pyreqwest import PyreqwestTransport
+from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
 from contactflow_automizy._version import __version__
 from contactflow_automizy.automizy import AutomizyClient
-from contactflow_automizy.bulk import (
-    CsvImportResult,
-    Outcome,
-    PushResult,
-    iter_concurrent,
-    map_concurrent,
-)
+from contactflow_automizy.automizy.csv_import import CsvImportResult
+from contactflow_automizy.bulk import Outcome, iter_concurrent, map_concurrent
 from contactflow_automizy.contactflow import ContactflowClient
+from contactflow_automizy.contactflow.batch_upload import PushResult
 from contactflow_automizy.errors import (
     APIConnectionError,
     APIStatusError,
@@ -34,6 +32,8 @@ from contactflow_automizy.errors import (
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
+    ReportError,
+    ResponseFormatError,
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
@@ -54,6 +54,7 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "LocalRateLimiter",
     "MockResponse",
     "MockTransport",
     "Model",
@@ -65,6 +66,7 @@ __all__ = [
     "PushResult",
     "PyreqwestTransport",
     "RateLimitError",
+    "RateLimiter",
     "ReportError",
     "ReportRow",
     "Request",
@@ -82,3 +84,5 @@ __all__ = [
     "iter_concurrent",
     "map_concurrent",
 ]
+
+report_as_public(__name__, globals(), __all__)

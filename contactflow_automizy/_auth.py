@@ -10,8 +10,8 @@ import asyncio
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from contactflow_automizy._config import check_header_value
 from contactflow_automizy._redact import Secret
+from contactflow_automizy._validate import header_value
 
 TokenProvider = Callable[[], Awaitable[str]]
 
@@ -33,7 +33,7 @@ class BearerAuth:
         if callable(token):
             self._provider = token
         else:
-            self._token = Secret(check_header_value("Authorization", token))
+            self._token = Secret(header_value("Authorization", token))
         self._lock = asyncio.Lock()
 
     def __repr__(self) -> str:
@@ -45,7 +45,7 @@ class BearerAuth:
             async with self._lock:
                 if self._token is None and self._provider is not None:
                     fresh = await self._provider()
-                    self._token = Secret(check_header_value("Authorization", fresh))
+                    self._token = Secret(header_value("Authorization", fresh))
                 token = self._token
         assert token is not None
         return {"Authorization": "Bearer " + token.reveal()}
@@ -62,7 +62,7 @@ class ApiKeyAuth:
 
     def __init__(self, api_key: str) -> None:
         # Held as a Secret, like the bearer token, so that no attribute dump shows it.
-        self._key = Secret(check_header_value("Api-key", api_key))
+        self._key = Secret(header_value("Api-key", api_key))
 
     def __repr__(self) -> str:
         return "ApiKeyAuth(api_key='***')"

@@ -26,10 +26,9 @@ import attrs
 import orjson
 from yarl import URL
 
+from contactflow_automizy import _validate
 from contactflow_automizy._auth import Auth
-from contactflow_automizy._config import check_base_url
 from contactflow_automizy._converter import (
-    ResponseFormatError,
     structure,
     structurer,
     unstructure,
@@ -39,10 +38,14 @@ from contactflow_automizy._options import ClientOptions
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
 from contactflow_automizy._response import Response
 from contactflow_automizy._routes import Route, encode_query
-from contactflow_automizy._session import Session
+from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import BodyFactory, Request, Timeout
 from contactflow_automizy._version import __version__
-from contactflow_automizy.errors import AuthenticationError, ConfigurationError
+from contactflow_automizy.errors import (
+    AuthenticationError,
+    ConfigurationError,
+    ResponseFormatError,
+)
 
 T = TypeVar("T")
 
@@ -56,7 +59,7 @@ class BaseClient(AsyncClosable):
     _default_page_size: ClassVar[int] = 100
 
     def __init__(self, *, base_url: str, auth: Auth, options: ClientOptions) -> None:
-        url = check_base_url(
+        url = _validate.base_url(
             base_url, what="base_url", allow_insecure_http=options.allow_insecure_http
         )
         # A string: URLs are built by concatenating route paths onto it.
@@ -106,8 +109,9 @@ class BaseClient(AsyncClosable):
         return clone
 
     @staticmethod
-    def _body(cls: type[T], obj: T | Mapping[str, Any] | None, fields: Mapping[str, Any]) -> T:
-        """A request body from a model, a wire-named mapping, or keyword fields."""
+    def _as_model(cls: type[T], obj: T | Mapping[str, Any] | None, fields: Mapping[str, Any]) -> T:
+        """An argument given as a model, a wire-named mapping or keyword fields, as a ``cls``
+        model (request bodies and their parts); a bad one is a ConfigurationError."""
         if obj is not None and fields:
             raise ConfigurationError(f"pass a {cls.__name__} or keyword fields, not both")
         if obj is None:
@@ -173,8 +177,12 @@ class BaseClient(AsyncClosable):
         node: str | None = None,
         idempotent: bool | None = None,
         buffered: bool = False,
+        stats: SessionStats | None = None,
     ) -> Response:
-        """Send ``route``; return the unread 2xx response (the caller must read or close it)."""
+        """Send ``route``; return the unread 2xx response (the caller must read or close it).
+
+        ``stats`` counts this call's own requests too (see :meth:`Session.send`).
+        """
         url, base_headers, params, body = self._build(
             route, path=path, query=query, json=json, content=content, headers=headers, node=node
         )
@@ -194,6 +202,7 @@ class BaseClient(AsyncClosable):
             retry_policy=self._retry_policy,
             idempotent=idempotent,
             read_limit=self._options.max_response_bytes if buffered else None,
+            stats=stats,
         )
         try:
             return await send()

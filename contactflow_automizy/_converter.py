@@ -34,12 +34,11 @@ import attrs
 import cattrs
 from cattrs.gen import make_dict_unstructure_fn, override
 
-from contactflow_automizy.errors import ContactflowAutomizyError
+from contactflow_automizy.errors import ResponseFormatError
 
 __all__ = [
     "Model",
     "ModelFields",
-    "ResponseFormatError",
     "converter",
     "structure",
     "structurer",
@@ -48,10 +47,6 @@ __all__ = [
 ]
 
 M = TypeVar("M")
-
-
-class ResponseFormatError(ContactflowAutomizyError):
-    """A 2xx answer whose body does not have the documented shape."""
 
 
 @attrs.define(kw_only=True)

@@ -30,12 +30,11 @@ from typing import IO, NamedTuple, Protocol
 
 import attrs
 
-from contactflow_automizy.errors import ContactflowAutomizyError
+from contactflow_automizy.errors import ReportError
 
 __all__ = [
     "CsvRows",
     "Destination",
-    "ReportError",
     "ReportRow",
     "ZipLimits",
     "check_archive",
@@ -48,10 +47,6 @@ CHUNK_SIZE = 1 << 16
 #: Members smaller than this are not judged by ratio: tiny files compress absurdly well.
 _RATIO_FLOOR = 1 << 20
 _DRIVE = re.compile(r"^[A-Za-z]:")
-
-
-class ReportError(ContactflowAutomizyError):
-    """A report that cannot be read safely: not UTF-8 CSV, or a broken or hostile ZIP."""
 
 
 @attrs.frozen(kw_only=True)

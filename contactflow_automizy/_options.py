@@ -14,10 +14,10 @@ from typing import TypedDict
 
 import attrs
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, as_timeout
 from contactflow_automizy._transport import Timeout
+from contactflow_automizy._validate import positive_int
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "ClientOptionArgs", "ClientOptions"]
 

@@ -17,8 +17,8 @@ from typing import Any, Generic, Protocol, TypeVar
 
 import attrs
 
-from contactflow_automizy._config import positive_int
-from contactflow_automizy._converter import ResponseFormatError
+from contactflow_automizy._validate import positive_int
+from contactflow_automizy.errors import ResponseFormatError
 
 __all__ = [
     "AsyncPaginator",

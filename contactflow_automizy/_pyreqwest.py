@@ -74,10 +74,10 @@ from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._redact import Secret
 from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response
 from contactflow_automizy._transport import Request, Timeout
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ConfigurationError
 
 if TYPE_CHECKING:

@@ -2,18 +2,25 @@
 
 Tokens and API keys travel only in headers, but a user may still put one in a
 URL (a proxy with credentials, a signed link).  Everything the SDK prints about
-a request goes through :func:`redact_url`; secrets held by clients are wrapped
-in :class:`Secret`, whose ``repr``/``str`` never show the value.
+a request goes through :func:`redact_url`, and the headers an error keeps go
+through :func:`redact_headers`; secrets held by clients are wrapped in
+:class:`Secret`, whose ``repr``/``str`` never show the value.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 
 from yarl import URL
 
 _SENSITIVE = re.compile(r"(token|key|secret|password|passwd|signature|auth|sig)", re.IGNORECASE)
 MASK = "***"
+#: Header names whose values are credentials.  ``auth`` alone is not enough to mask:
+#: ``WWW-Authenticate`` carries no secret, and it explains a 401.
+_CREDENTIAL_HEADER = re.compile(
+    r"^(proxy-)?authorization$|^(set-)?cookie$|token|key|secret|password", re.IGNORECASE
+)
 
 
 class Secret:
@@ -58,3 +65,11 @@ def redact_url(url: str | URL) -> str:
             [(k, MASK if _SENSITIVE.search(k) else v) for k, v in parsed.query.items()]
         )
     return str(parsed)
+
+
+def redact_headers(headers: Mapping[str, str]) -> dict[str, str]:
+    """A copy of ``headers`` with credential values masked (a server or proxy may echo
+    ``Authorization`` or ``Api-key`` back, and errors are logged and pickled)."""
+    return {
+        name: MASK if _CREDENTIAL_HEADER.search(name) else value for name, value in headers.items()
+    }

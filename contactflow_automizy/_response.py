@@ -24,6 +24,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from http import HTTPStatus
+from inspect import isasyncgen
 
 import aiohttp
 from multidict import CIMultiDict, CIMultiDictProxy
@@ -127,7 +128,7 @@ class Response:
         if stream is None:
             return
         try:
-            if isinstance(stream, AsyncGenerator):
+            if isasyncgen(stream):
                 await stream.aclose()
         finally:
             if self._release is not None:
@@ -144,7 +145,8 @@ class Response:
     async def _drain(self, limit: int | None) -> bytes:
         stream = self._take()
         try:
-            if limit is not None and (self._declared_length() or 0) > limit:
+            length = self._declared_length()
+            if limit is not None and length is not None and length > limit:
                 raise _too_big(limit)
             chunks: list[bytes] = []
             size = 0
@@ -153,6 +155,8 @@ class Response:
                 if limit is not None and size > limit:
                     raise _too_big(limit)
                 chunks.append(chunk)
+                if size == length:
+                    break  # the whole body: no read just to meet the end of the stream
             return b"".join(chunks)
         except Exception as exc:
             if (error := connection_error(exc, self._method, self._url, sent=True)) is None:

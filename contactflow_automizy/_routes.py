@@ -1,14 +1,14 @@
 """Declarative routes: method, path template with typed parameters, and query encoding.
 
 A route like ``Route("GET", "/nodes/{nodeUuid:uuid}")`` is all an endpoint
-declares.  Path parameters are validated by kind *before* any request is sent
-and always percent-encoded as one segment, so an id such as ``../nodes`` can
-never reach another path.  Kinds:
+declares.  Path parameters are checked by kind *before* any request is sent
+(the rules live in :mod:`._validate`) and always percent-encoded as one
+segment, so an id such as ``../nodes`` can never reach another path.  Kinds:
 
-* ``uuid``: a UUID (``uuid.UUID`` or its canonical string);
+* ``uuid``: a UUID (``uuid.UUID`` or its string), sent canonical;
 * ``id``: a positive integer (Automizy ids);
 * ``int``: a non-negative integer;
-* ``str``: any non-empty text without control characters (not ``.``/``..``).
+* ``str``: non-blank text without control characters (not ``.``/``..``).
 """
 
 from __future__ import annotations
@@ -17,52 +17,44 @@ import enum
 import functools
 import re
 import uuid
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 from urllib.parse import quote
 
 import attrs
 
+from contactflow_automizy import _validate
 from contactflow_automizy.errors import ConfigurationError
 
-__all__ = ["Route", "encode_query", "path_segment"]
+__all__ = ["Route", "Segment", "encode_query", "path_segment"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
-_CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_CANONICAL_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
-KINDS = ("uuid", "id", "int", "str")
+
+#: Kinds whose checked value, as text, is already one safe segment (no quoting needed).
+_PLAIN_KINDS: dict[str, Callable[[str, Any], object]] = {
+    "uuid": _validate.uuid_text,
+    "id": _validate.positive_int,
+    "int": _validate.non_negative_int,
+}
+KINDS = (*_PLAIN_KINDS, "str")
 
 
 def path_segment(name: str, kind: str, value: Any) -> str:
-    """Validate one path parameter and encode it as a single segment."""
-    if kind == "uuid":
-        if isinstance(value, str) and _CANONICAL_UUID.fullmatch(value):
-            return value  # the common case, without building a UUID
-        if isinstance(value, uuid.UUID):
-            return str(value)
-        if isinstance(value, str):
-            try:
-                parsed = uuid.UUID(value)
-            except ValueError:
-                parsed = None
-            if parsed is not None and str(parsed) == value.lower():
-                return str(parsed)
-        raise ConfigurationError(f"{name} must be a UUID, got {value!r}")
-    if kind in ("id", "int"):
-        minimum = 1 if kind == "id" else 0
-        if isinstance(value, int) and not isinstance(value, bool) and value >= minimum:
-            return str(value)
-        what = "a positive integer" if kind == "id" else "a non-negative integer"
-        raise ConfigurationError(f"{name} must be {what}, got {value!r}")
-    text = str(value) if isinstance(value, str | int) and not isinstance(value, bool) else None
-    if not text or text in (".", "..") or _CONTROL.search(text):
-        raise ConfigurationError(f"{name} must be a non-empty path segment, got {value!r}")
-    return quote(text, safe="")
+    """Check one path parameter by its kind and encode it as a single segment."""
+    if kind == "str":
+        return quote(_validate.segment_text(name, value), safe="")
+    return str(_PLAIN_KINDS[kind](name, value))
+
+
+#: One path segment of a template: literal text, or ``(name, kind)`` of a placeholder.
+Segment = str | tuple[str, str]
 
 
 @functools.lru_cache(maxsize=512)
-def _compile(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...]]:
+def _compile(
+    template: str,
+) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...], tuple[Segment, ...]]:
     literals: list[str] = []
     params: list[tuple[str, str]] = []
     last = 0
@@ -74,7 +66,16 @@ def _compile(template: str) -> tuple[tuple[str, ...], tuple[tuple[str, str], ...
         params.append((match.group(1), kind))
         last = match.end()
     literals.append(template[last:])
-    return tuple(literals), tuple(params)
+    named = iter(params)
+    segments: list[Segment] = []
+    for part in template.strip("/").split("/"):
+        if _PLACEHOLDER.fullmatch(part):
+            segments.append(next(named))
+        elif "{" in part:
+            raise ValueError(f"a placeholder must fill a whole path segment in {template!r}")
+        else:
+            segments.append(part)
+    return tuple(literals), tuple(params), tuple(segments)
 
 
 @attrs.frozen
@@ -92,16 +93,24 @@ class Route:
     idempotent: bool | None = None
     _literals: tuple[str, ...] = attrs.field(init=False, eq=False, repr=False)
     _params: tuple[tuple[str, str], ...] = attrs.field(init=False, eq=False, repr=False)
+    _segments: tuple[Segment, ...] = attrs.field(init=False, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         # Parsed once here, not on every call: ``path`` is on every request's hot path.
-        literals, params = _compile(self.template)
+        literals, params, segments = _compile(self.template)
         object.__setattr__(self, "_literals", literals)
         object.__setattr__(self, "_params", params)
+        object.__setattr__(self, "_segments", segments)
 
     @property
     def param_names(self) -> tuple[str, ...]:
         return tuple(name for name, _ in self._params)
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        """The template split at ``/``, for matching a request path segment by segment
+        (the emulator's router): literal text, or ``(name, kind)`` for a placeholder."""
+        return self._segments
 
     def path(self, **values: Any) -> str:
         """The encoded path, every parameter validated by its kind."""

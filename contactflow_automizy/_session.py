@@ -14,13 +14,13 @@ from collections.abc import Awaitable, Callable
 
 import attrs
 
-from contactflow_automizy._config import positive_int, positive_number
 from contactflow_automizy._lifecycle import AsyncClosable
-from contactflow_automizy._ratelimit import TokenBucket
+from contactflow_automizy._ratelimit import RateLimiter, as_rate_limiter
 from contactflow_automizy._redact import redact_url
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
 from contactflow_automizy._transport import Request, Timeout, Transport, transport_named
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, status_error
 
 __all__ = ["Session", "SessionStats"]
@@ -45,8 +45,9 @@ class Session(AsyncClosable):
 
     Safe to build outside a running loop: nothing connects until the first
     request.  ``close()`` is idempotent.  ``max_concurrency`` bounds requests in
-    flight across every client; ``rate_limit`` (requests/second) keeps a job
-    under an account quota.  ``sleep`` and ``random`` are injectable so retry
+    flight across every client; ``rate_limit`` (requests/second, or a
+    :class:`RateLimiter` shared with other processes) keeps a job under an
+    account quota.  ``sleep`` and ``random`` are injectable so retry
     timing can be tested without waiting.
     """
 
@@ -58,7 +59,7 @@ class Session(AsyncClosable):
         timeout: Timeout | float | None = None,
         max_retries: int = 3,
         retry_policy: RetryPolicy | None = None,
-        rate_limit: float | None = None,
+        rate_limit: float | RateLimiter | None = None,
         max_concurrency: int | None = None,
         verify_ssl: bool = True,
         transport: Transport | str | None = None,
@@ -78,11 +79,7 @@ class Session(AsyncClosable):
         self.timeout = as_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.stats = SessionStats()
-        self._bucket = (
-            None
-            if rate_limit is None
-            else TokenBucket(positive_number("rate_limit", rate_limit), sleep=sleep)
-        )
+        self._rate_limiter = as_rate_limiter(rate_limit)
         self._max_concurrency = (
             None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)
         )
@@ -119,6 +116,7 @@ class Session(AsyncClosable):
         retry_policy: RetryPolicy | None = None,
         idempotent: bool | None = None,
         read_limit: int | None = None,
+        stats: SessionStats | None = None,
     ) -> Response:
         """Send with retries; return the first 2xx response.
 
@@ -127,7 +125,9 @@ class Session(AsyncClosable):
         :class:`APIStatusError` subclasses once retries are exhausted.  With
         ``read_limit`` the body is read here, so an answer that breaks or stalls
         mid-body is retried like any connection error; without it the body is
-        left unread for the caller to stream.
+        left unread for the caller to stream.  ``stats``, when given, counts
+        this call's requests, retries and failures alongside the session's, so
+        a bulk call can report its own traffic on a shared session.
         """
         if self._closed:
             raise APIConnectionError("the session is closed")
@@ -136,9 +136,13 @@ class Session(AsyncClosable):
         attempt = 0
         while True:
             req = request if isinstance(request, Request) else await request()
-            if self._bucket is not None:
-                await self._bucket.acquire()
+            if self._rate_limiter is not None:
+                # Deadline hook: waiting for a permit counts against the call's deadline
+                # (SPEC 11), so this wait will be bounded by the time left.
+                await self._rate_limiter.acquire()
             self.stats.requests += 1
+            if stats is not None:
+                stats.requests += 1
             retry_after: float | None = None
             limit = self._limit()
             if limit is not None:  # acquired by hand: no async context manager on the hot path
@@ -157,13 +161,20 @@ class Session(AsyncClosable):
             except APIConnectionError as exc:
                 if not policy.retry_error(req.method, exc, attempt, idempotent):
                     self.stats.failures += 1
+                    if stats is not None:
+                        stats.failures += 1
                     exc.attempts = attempt + 1
                     raise
                 reason = str(exc.message)
             else:
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
+                if response.status == 429 and retry_after and self._rate_limiter is not None:
+                    # Every holder of a shared limiter waits as long as this process will.
+                    await self._rate_limiter.pause(policy.delay(attempt, retry_after, self._random))
                 if not policy.retry_status(req.method, response.status, attempt, idempotent):
                     self.stats.failures += 1
+                    if stats is not None:
+                        stats.failures += 1
                     raise status_error(
                         response.status,
                         body,
@@ -178,6 +189,8 @@ class Session(AsyncClosable):
             delay = policy.delay(attempt, retry_after, self._random)
             attempt += 1
             self.stats.retries += 1
+            if stats is not None:
+                stats.retries += 1
             log.debug(
                 "retrying %s %s (attempt %d of %d) in %.2fs after %s",
                 req.method,

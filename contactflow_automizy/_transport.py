@@ -34,8 +34,8 @@ import aiohttp
 import attrs
 from yarl import URL
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response, connection_error
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, ConfigurationError
 
 __all__ = [

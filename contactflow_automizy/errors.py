@@ -8,13 +8,14 @@ the body had (see :func:`parse_error_body`).
 
 from __future__ import annotations
 
+import copyreg
 import re
 from collections.abc import Mapping
 from typing import Any
 
 import orjson
 
-from contactflow_automizy._redact import redact_url
+from contactflow_automizy._redact import redact_headers, redact_url
 
 __all__ = [
     "APIConnectionError",
@@ -30,6 +31,8 @@ __all__ = [
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
+    "ReportError",
+    "ResponseFormatError",
     "ResponseTooLargeError",
     "UnprocessableEntityError",
     "parse_error_body",
@@ -48,7 +51,20 @@ _SPACE = re.compile(r"\s+")
 
 
 class ContactflowAutomizyError(Exception):
-    """Base of every exception the SDK raises."""
+    """Base of every exception the SDK raises.
+
+    Every SDK error pickles and deep-copies (job queues carry them between
+    processes): :meth:`__reduce__` rebuilds any subclass from its ``args`` and
+    attributes without calling ``__init__``, whose keyword-only arguments the
+    default exception pickling cannot pass.  What is pickled is what the
+    error shows: URLs and headers are redacted when the error is built.
+    """
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        # copyreg.__newobj__ (``cls.__new__(cls, *args)``, pickle's NEWOBJ): the pickle
+        # names only the class and the standard library, no private SDK function.
+        newobj = copyreg.__newobj__  # type: ignore[attr-defined]  # missing from typeshed
+        return (newobj, (type(self), *self.args), self.__dict__)
 
 
 class ConfigurationError(ContactflowAutomizyError, ValueError):
@@ -116,7 +132,7 @@ class APIStatusError(ContactflowAutomizyError):
         self.logref = logref
         self.method = method
         self.url = redact_url(url)
-        self.headers: Mapping[str, str] = headers or {}
+        self.headers: Mapping[str, str] = redact_headers(headers or {})
         self.attempts = attempts
 
     def __str__(self) -> str:
@@ -165,8 +181,33 @@ class InternalServerError(APIStatusError):
     """Any 5xx."""
 
 
+class ResponseFormatError(ContactflowAutomizyError):
+    """A 2xx answer whose body does not have the documented shape."""
+
+
+class ReportError(ContactflowAutomizyError):
+    """A report that cannot be read safely: not UTF-8 CSV, or a broken or hostile ZIP."""
+
+
 class BatchUploadError(ContactflowAutomizyError):
-    """A customer batch failed after retries; says what was sent and rolled back."""
+    """A customer batch failed after retries; says what was sent and rolled back.
+
+    ``rolled_back`` has three values:
+
+    * ``True``: nothing of this upload is left on the server (its source was
+      deleted, or the server never stored its first packet);
+    * ``False``: something may be left: the rollback failed and the source is
+      still open (``rollback_error`` says why; delete it by ``source_uuid``),
+      or the first packet was refused because a source with that uuid
+      already exists, which this call did not open and left as it is;
+    * ``None``: outcome unknown: the first packet got no answer and the
+      rollback found no source, but that packet may still arrive and open
+      it; delete ``source_uuid`` again later.
+
+    ``rollback_error`` is always an SDK error, so this one pickles whatever went
+    wrong: the rollback's own time limit becomes an :class:`APITimeoutError`,
+    anything else a :class:`ContactflowAutomizyError` naming the original type.
+    """
 
     def __init__(
         self,
@@ -176,7 +217,7 @@ class BatchUploadError(ContactflowAutomizyError):
         customers_sent: int,
         packets_sent: int,
         failed_packet: int | None,
-        rolled_back: bool,
+        rolled_back: bool | None,
         rollback_error: BaseException | None = None,
     ) -> None:
         super().__init__(message)
@@ -185,7 +226,15 @@ class BatchUploadError(ContactflowAutomizyError):
         self.packets_sent = packets_sent
         self.failed_packet = failed_packet
         self.rolled_back = rolled_back
-        self.rollback_error = rollback_error
+        self.rollback_error = None if rollback_error is None else _as_sdk_error(rollback_error)
+
+
+def _as_sdk_error(error: BaseException) -> ContactflowAutomizyError:
+    if isinstance(error, ContactflowAutomizyError):
+        return error
+    if isinstance(error, TimeoutError):
+        return APITimeoutError(f"the rollback timed out{f': {error}' if str(error) else ''}")
+    return ContactflowAutomizyError(f"{type(error).__name__}: {error}")
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient
-from contactflow_automizy.cli import main
+from contactflow_automizy.cli import build_parser, main
 from contactflow_automizy.emulator import Emulator
 
 TIMEOUT = 60
@@ -35,7 +35,7 @@ async def run_cli(*args: str, env: dict[str, str] | None = None) -> tuple[int, s
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(seed=1) as emulator:
+    async with Emulator(random_seed=1) as emulator:
         yield emulator
 
 
@@ -173,3 +173,32 @@ def test_help_explains_every_command(capsys: pytest.CaptureFixture[str]) -> None
             main([command, "--help"])
         assert info.value.code == 0
         assert "usage:" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("command", ["demo", "emulator"])
+def test_random_seed_flag_and_its_deprecated_alias(command: str) -> None:
+    parser = build_parser()
+    assert parser.parse_args([command, "--random-seed", "5"]).random_seed == 5
+    assert parser.parse_args([command, "--seed", "6"]).random_seed == 6
+    assert parser.parse_args([command]).random_seed == 0
+
+
+async def test_emulator_command_is_strict_unless_lenient(monkeypatch: pytest.MonkeyPatch) -> None:
+    from contactflow_automizy.cli import commands
+
+    made: list[Emulator] = []
+
+    class Stop(Exception):
+        pass
+
+    class Recording(Emulator):
+        async def __aenter__(self) -> Emulator:
+            made.append(self)
+            raise Stop
+
+    monkeypatch.setattr("contactflow_automizy.emulator.Emulator", Recording)
+    for flags in ([], ["--lenient"]):
+        with pytest.raises(Stop):
+            await commands.emulator(build_parser().parse_args(["emulator", *flags]))
+    assert [emu.backend.contactflow.strict for emu in made] == [True, False]
+    assert [emu.backend.automizy.strict for emu in made] == [True, False]

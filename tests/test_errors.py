@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+
 import pytest
 
 from contactflow_automizy import errors
@@ -125,3 +128,28 @@ def test_an_empty_field_message_never_becomes_the_message() -> None:
     # found by the fuzz suite: {"errors": [{"field": null, "message": ""}]}
     assert parse_error_body(b'{"errors": [{"field": null, "message": ""}]}')[0] is None
     assert parse_error_body(b'{"errors": [{"a": ""}, {"b": "second"}]}')[0] == "second"
+
+
+def every_sdk_error_class() -> set[type[errors.ContactflowAutomizyError]]:
+    """Every SDK exception class, found by importing every module of the package."""
+    import contactflow_automizy
+
+    for info in pkgutil.walk_packages(contactflow_automizy.__path__, "contactflow_automizy."):
+        if not info.name.endswith(".__main__"):  # importing it runs the CLI
+            importlib.import_module(info.name)
+    found: set[type[errors.ContactflowAutomizyError]] = set()
+    pending = [errors.ContactflowAutomizyError]
+    while pending:
+        cls = pending.pop()
+        found.add(cls)
+        pending.extend(cls.__subclasses__())
+    return {cls for cls in found if not cls.__module__.startswith("tests")}
+
+
+def test_every_exception_class_is_importable_from_errors() -> None:
+    """Before, ResponseFormatError lived in _converter and ReportError in _download."""
+    classes = every_sdk_error_class()
+    assert {"ResponseFormatError", "ReportError"} <= {cls.__name__ for cls in classes}
+    for cls in classes:
+        assert getattr(errors, cls.__name__) is cls
+        assert cls.__name__ in errors.__all__

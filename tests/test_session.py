@@ -21,10 +21,11 @@ from contactflow_automizy import (
     MockTransport,
     NotFoundError,
     RateLimitError,
+    Request,
     RetryPolicy,
     Session,
+    SessionStats,
 )
-from contactflow_automizy._ratelimit import TokenBucket
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
 
 NODE_URL = f"{CF_BASE}/nodes/{NODE}"
@@ -170,22 +171,24 @@ def test_session_builds_outside_a_running_loop() -> None:
     ContactflowClient(TOKEN, NODE, CF_BASE, session=session)
 
 
-async def test_token_bucket_spaces_requests_with_an_injected_clock() -> None:
-    now = [0.0]
-    waits: list[float] = []
+async def test_per_call_stats_count_that_call_alongside_the_session(
+    session: Session, mocked: aioresponses
+) -> None:
+    mocked.get(NODE_URL, status=503)
+    mocked.get(NODE_URL, payload={})
+    mocked.get(f"{CF_BASE}/other", status=404, repeat=True)
+    call = SessionStats()
 
-    async def fake_sleep(seconds: float) -> None:
-        waits.append(seconds)
-        now[0] += seconds
+    response = await session.send(Request("GET", URL(NODE_URL)), stats=call)
+    await response.aclose()
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")))
 
-    bucket = TokenBucket(rate=10, burst=2, clock=lambda: now[0], sleep=fake_sleep)
-    for _ in range(5):
-        await bucket.acquire()
-    assert waits == pytest.approx([0.1, 0.1, 0.1])
-    now[0] += 1.0  # idle time refills up to the burst only
-    await bucket.acquire()
-    await bucket.acquire()
-    assert len(waits) == 3
+    assert (call.requests, call.retries, call.failures) == (2, 1, 0)
+    assert (session.stats.requests, session.stats.retries, session.stats.failures) == (3, 1, 1)
+    with pytest.raises(NotFoundError):
+        await session.send(Request("GET", URL(f"{CF_BASE}/other")), stats=call)
+    assert (call.requests, call.failures) == (3, 1)
 
 
 @pytest.mark.parametrize("how", ["constructor", "with_options"])
@@ -218,19 +221,11 @@ async def test_max_retries_keeps_the_sessions_back_off_and_retry_after_cap(
         ({"max_concurrency": 0}, "max_concurrency"),  # was Semaphore(0): every request hung
         ({"max_concurrency": -2}, "max_concurrency"),
         ({"max_concurrency": 1.5}, "max_concurrency"),
-        ({"rate_limit": 0}, "rate_limit"),  # was silently no limit at all
-        ({"rate_limit": -1.0}, "rate_limit"),
-        ({"rate_limit": float("nan")}, "rate_limit"),
-        ({"rate_limit": True}, "rate_limit"),
     ],
 )
 def test_count_settings_of_the_session_are_checked(kwargs: dict[str, Any], name: str) -> None:
     with pytest.raises(ConfigurationError, match=name):
-        Session(**kwargs)
-
-
-def test_a_fractional_rate_limit_is_a_rate() -> None:
-    Session(rate_limit=0.5, max_concurrency=1)
+        Session(**kwargs)  # rate_limit: tests/test_ratelimit.py
 
 
 @pytest.mark.parametrize("page_size", [0, -1])

@@ -8,14 +8,15 @@ from contactflow_automizy._auth import ApiKeyAuth
 from contactflow_automizy._config import from_env, required
 from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from contactflow_automizy.automizy.contacts import ContactsMixin
-from contactflow_automizy.automizy.imports import ImportsMixin, process_import_route
+from contactflow_automizy.automizy.csv_import import CsvImportMixin
+from contactflow_automizy.automizy.imports import process_import_route
 from contactflow_automizy.automizy.lists import ListsMixin
 from contactflow_automizy.automizy.tags import TagsMixin
 
 DEFAULT_BASE_URL = "https://api.automizy-gateway-1.com"
 
 
-class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, ImportsMixin):
+class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, CsvImportMixin):
     """Async client of the Automizy REST API (contact manager and import service).
 
     ``api_key`` is sent as ``Api-key``; missing arguments fall back to

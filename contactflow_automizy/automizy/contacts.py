@@ -6,9 +6,9 @@ from collections.abc import Iterable, Mapping
 from datetime import date, datetime
 from typing import Any, TypeAlias
 
-from contactflow_automizy._converter import ResponseFormatError
+from contactflow_automizy import _validate
 from contactflow_automizy._pagination import AsyncPaginator
-from contactflow_automizy.automizy import _checks, routes
+from contactflow_automizy.automizy import routes
 from contactflow_automizy.automizy._mixin import AutomizyMixin
 from contactflow_automizy.automizy.criteria import CriterionInput, criterion_groups
 from contactflow_automizy.automizy.models import (
@@ -19,7 +19,7 @@ from contactflow_automizy.automizy.models import (
     Scope,
     Search,
 )
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
 
 #: What a field value may be given as; the API takes text, so it is sent as text.
 FieldValue: TypeAlias = str | int | float | datetime | date
@@ -48,15 +48,9 @@ def _contact_fields(fields: ContactFields) -> list[dict[str, Any]]:
                     f"each field must be {{'id': ..., 'value': ...}}: {item!r}"
                 )
             pairs.append((item["id"], item["value"]))
-    return [{"id": _checks.positive_id("field id", k), "value": _field_text(v)} for k, v in pairs]
-
-
-def _status(status: ContactStatus | str) -> ContactStatus:
-    try:
-        return ContactStatus(status)
-    except ValueError:
-        allowed = ", ".join(ContactStatus)
-        raise ConfigurationError(f"status must be one of {allowed}, got {status!r}") from None
+    return [
+        {"id": _validate.positive_int("field id", k), "value": _field_text(v)} for k, v in pairs
+    ]
 
 
 def _new_id(body: Any) -> int:
@@ -72,8 +66,8 @@ class ContactsMixin(AutomizyMixin):
     ) -> int:
         """Create a contact on a list (every contact must belong to one); returns its id."""
         body: dict[str, Any] = {
-            "emailAddress": _checks.email_address("email_address", email_address),
-            "listId": _checks.positive_id("list_id", list_id),
+            "emailAddress": _validate.email_address("email_address", email_address),
+            "listId": _validate.positive_int("list_id", list_id),
         }
         if fields is not None:
             body["fields"] = _contact_fields(fields)
@@ -91,7 +85,7 @@ class ContactsMixin(AutomizyMixin):
         await self._json(
             routes.UPDATE_CONTACT_STATUS,
             path={"id": contact_id},
-            json={"status": _status(status)},
+            json={"status": _validate.enum_member("status", ContactStatus, status)},
         )
 
     async def update_contact_email(self, contact_id: int, email_address: str) -> None:
@@ -99,7 +93,7 @@ class ContactsMixin(AutomizyMixin):
         await self._json(
             routes.UPDATE_CONTACT_EMAIL,
             path={"id": contact_id},
-            json={"emailAddress": _checks.email_address("email_address", email_address)},
+            json={"emailAddress": _validate.email_address("email_address", email_address)},
         )
 
     async def update_contact_tags(self, contact_id: int, tag_names: Iterable[str]) -> None:
@@ -107,7 +101,7 @@ class ContactsMixin(AutomizyMixin):
         await self._json(
             routes.UPDATE_CONTACT_TAGS,
             path={"id": contact_id},
-            json={"tagNameList": _checks.texts("tag_names", tag_names)},
+            json={"tagNameList": _validate.texts("tag_names", tag_names)},
         )
 
     async def update_contact_field(self, contact_id: int, field_id: int, value: FieldValue) -> None:
@@ -116,7 +110,7 @@ class ContactsMixin(AutomizyMixin):
             routes.UPDATE_CONTACT_FIELD,
             path={"id": contact_id},
             json={
-                "fieldId": _checks.positive_id("field_id", field_id),
+                "fieldId": _validate.positive_int("field_id", field_id),
                 "value": _field_text(value),
             },
         )
@@ -135,7 +129,7 @@ class ContactsMixin(AutomizyMixin):
         in the query; a read, so it is retried like a GET.
         """
         body = ContactSearch(
-            scope=self._body(Scope, scope, {}), criterion=criterion_groups(criterion)
+            scope=self._as_model(Scope, scope, {}), criterion=criterion_groups(criterion)
         )
         return self._paged(
             routes.SEARCH_CONTACTS, Contact, page_size=page_size, prefetch=prefetch, json=body
@@ -155,6 +149,8 @@ class ContactsMixin(AutomizyMixin):
         scope = Scope(
             list_id=list_id,
             search=search,
-            contact_status=None if contact_status is None else _status(contact_status),
+            contact_status=None
+            if contact_status is None
+            else _validate.enum_member("contact_status", ContactStatus, contact_status),
         )
         return self.search_contacts(scope, criterion, page_size=page_size, prefetch=prefetch)

@@ -15,9 +15,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from typing import Any, TypeAlias
 
-from contactflow_automizy._converter import ResponseFormatError
 from contactflow_automizy.automizy.models import Criterion
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
 
 __all__ = ["CriterionInput", "CriterionLike", "all_of", "any_of", "criterion_groups"]
 

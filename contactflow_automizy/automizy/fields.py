@@ -15,25 +15,19 @@ from typing import Any
 
 import orjson
 
-from contactflow_automizy._converter import ResponseFormatError, structure
+from contactflow_automizy import _validate
+from contactflow_automizy._converter import structure
 from contactflow_automizy._pagination import AsyncPaginator
-from contactflow_automizy.automizy import _checks, routes
+from contactflow_automizy.automizy import routes
 from contactflow_automizy.automizy._mixin import AutomizyMixin
 from contactflow_automizy.automizy.models import CreatableFieldTypeName, Field, FieldType
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
 
 _WRAPPER = b'"createdField"'
 
 
-def _creatable_type(value: FieldType | str) -> FieldType:
-    try:
-        field_type = FieldType(value)
-    except ValueError:
-        field_type = FieldType.DEFAULT
-    if field_type is FieldType.DEFAULT:
-        allowed = ", ".join(t for t in FieldType if t is not FieldType.DEFAULT)
-        raise ConfigurationError(f"type must be one of {allowed}, got {value!r}")
-    return field_type
+#: ``DEFAULT`` fields (e-mail, names) exist already; the API refuses to create one.
+_CREATABLE_TYPES = tuple(t for t in FieldType if t is not FieldType.DEFAULT)
 
 
 def created_field(raw: bytes) -> Field:
@@ -66,9 +60,9 @@ class FieldsMixin(AutomizyMixin):
         Returns the unwrapped ``createdField`` (``id``, ``label``, ``merge_tag``).
         """
         body = {
-            "mergeTag": _checks.text("merge_tag", merge_tag),
-            "label": _checks.text("label", label),
-            "type": _creatable_type(type),
+            "mergeTag": _validate.text("merge_tag", merge_tag),
+            "label": _validate.text("label", label),
+            "type": _validate.enum_member("type", FieldType, type, allowed=_CREATABLE_TYPES),
             **_optional(
                 defaultValue=default_value,
                 isShownOnModificationForm=is_shown_on_modification_form,
@@ -107,8 +101,8 @@ class FieldsMixin(AutomizyMixin):
         ``is_shown_on_modification_form``; the server refuses the rest.
         """
         body = _optional(
-            mergeTag=None if merge_tag is None else _checks.text("merge_tag", merge_tag),
-            label=None if label is None else _checks.text("label", label),
+            mergeTag=None if merge_tag is None else _validate.text("merge_tag", merge_tag),
+            label=None if label is None else _validate.text("label", label),
             defaultValue=default_value,
             isShownOnModificationForm=is_shown_on_modification_form,
         )

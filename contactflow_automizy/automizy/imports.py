@@ -1,7 +1,7 @@
 """Imports: upload a CSV for analysis (streamed multipart), then process it.
 
-Quirk: the seed gives the process URL two ways, ``IS/{importId}/process`` in
-its heading and ``IS/import/{id}/process`` in its example.  We use the heading's;
+Quirk: the seed gives the process URL two ways, ``<import service>/{importId}/process`` in
+its heading and ``<import service>/import/{id}/process`` in its example.  We use the heading's;
 ``AutomizyClient(process_import_path=routes.PROCESS_IMPORT_EXAMPLE_PATH)`` (or
 any template below ``base_url`` with one ``{importId:id}``) switches.
 """
@@ -9,15 +9,15 @@ any template below ``base_url`` with one ``{importId:id}``) switches.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any, Literal
+from typing import Any
 
+from contactflow_automizy import _validate
 from contactflow_automizy._multipart import FileSource, file_upload
 from contactflow_automizy._progress import ProgressCallback
 from contactflow_automizy._routes import Route
-from contactflow_automizy.automizy import _checks, routes
+from contactflow_automizy.automizy import routes
 from contactflow_automizy.automizy.fields import FieldsMixin
 from contactflow_automizy.automizy.models import FieldMapping, ImportAnalysis, ImportProcess
-from contactflow_automizy.bulk import csv_import
 from contactflow_automizy.errors import ConfigurationError
 
 
@@ -38,7 +38,7 @@ def process_import_route(template: str | None) -> Route:
 
 
 class ImportsMixin(FieldsMixin):
-    """Needs the fields endpoints: ``import_csv`` maps CSV headers to fields."""
+    """The two raw import calls; ``import_csv`` (in :mod:`.csv_import`) builds on them."""
 
     _process_import_route: Route = routes.PROCESS_IMPORT
 
@@ -79,50 +79,25 @@ class ImportsMixin(FieldsMixin):
         ``field_list`` maps every header: the e-mail column has ``field_id=None``
         and ``ignore=False``; columns to skip have ``ignore=True``.
         """
-        list_ids = _checks.positive_ids("contact_list_ids", contact_list_ids)
+        list_ids = _validate.positive_ints("contact_list_ids", contact_list_ids)
         if not list_ids:
             raise ConfigurationError("contact_list_ids: a contact must go to at least one list")
         body = ImportProcess(
             contact_list_id_list=list_ids,
             overwrite=bool(overwrite),
-            field_list=[self._body(FieldMapping, item, {}) for item in field_list],
-            add_contact_tag_id_list=_checks.positive_ids(
+            field_list=[self._as_model(FieldMapping, item, {}) for item in field_list],
+            add_contact_tag_id_list=_validate.positive_ints(
                 "add_contact_tag_ids", add_contact_tag_ids
             ),
-            remove_contact_tag_id_list=_checks.positive_ids(
+            remove_contact_tag_id_list=_validate.positive_ints(
                 "remove_contact_tag_ids", remove_contact_tag_ids
             ),
             notification_email_address=None
             if notification_email is None
-            else _checks.email_address("notification_email", notification_email),
+            else _validate.email_address("notification_email", notification_email),
         )
         await self._json(
             self._process_import_route,
-            path={"importId": _checks.positive_id("import_id", import_id)},
+            path={"importId": _validate.positive_int("import_id", import_id)},
             json=body,
-        )
-
-    async def import_csv(
-        self,
-        source: csv_import.CsvSource,
-        *,
-        list_ids: Iterable[int],
-        mapping: Literal["auto"] | Mapping[str, int | None] = "auto",
-        overwrite: bool = False,
-        add_tag_ids: Iterable[int] = (),
-        remove_tag_ids: Iterable[int] = (),
-        notification_email: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> csv_import.CsvImportResult:
-        """Check, map, upload and process a CSV in one call; see :mod:`.bulk.csv_import`."""
-        return await csv_import.import_csv(
-            self,
-            source,
-            list_ids=list_ids,
-            mapping=mapping,
-            overwrite=overwrite,
-            add_tag_ids=add_tag_ids,
-            remove_tag_ids=remove_tag_ids,
-            notification_email=notification_email,
-            on_progress=on_progress,
         )

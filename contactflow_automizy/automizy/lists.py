@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+from contactflow_automizy import _validate
 from contactflow_automizy._pagination import AsyncPaginator
-from contactflow_automizy.automizy import _checks, routes
+from contactflow_automizy.automizy import routes
 from contactflow_automizy.automizy._mixin import AutomizyMixin
 from contactflow_automizy.automizy.models import ContactList
 
@@ -12,7 +13,7 @@ class ListsMixin(AutomizyMixin):
     async def create_list(self, name: str) -> ContactList:
         """Create a list; the answer carries its ``id`` and ``name``."""
         return await self._model(
-            routes.CREATE_LIST, ContactList, json={"name": _checks.text("name", name)}
+            routes.CREATE_LIST, ContactList, json={"name": _validate.text("name", name)}
         )
 
     async def get_list(self, list_id: int) -> ContactList:
@@ -27,7 +28,7 @@ class ListsMixin(AutomizyMixin):
     async def update_list(self, list_id: int, name: str) -> None:
         """Rename a list."""
         await self._json(
-            routes.UPDATE_LIST, path={"id": list_id}, json={"name": _checks.text("name", name)}
+            routes.UPDATE_LIST, path={"id": list_id}, json={"name": _validate.text("name", name)}
         )
 
     async def delete_list(self, list_id: int) -> None:

@@ -21,13 +21,13 @@ from typing import Any, Literal, TypeAlias
 import attrs
 
 from contactflow_automizy._converter import Model
-from contactflow_automizy.automizy._checks import positive_id
+from contactflow_automizy._validate import positive_int
 
 
 def _optional_id(_: Any, attribute: attrs.Attribute[Any], value: Any) -> None:
     """attrs validator for request models: an id, if given, is a positive integer."""
     if value is not None:
-        positive_id(attribute.name, value)
+        positive_int(attribute.name, value)
 
 
 class ContactStatus(enum.StrEnum):

@@ -7,8 +7,9 @@ class, so it is still a :class:`NotFoundError`, with those ``field_errors``.
 
 from __future__ import annotations
 
+from contactflow_automizy import _validate
 from contactflow_automizy._pagination import AsyncPaginator
-from contactflow_automizy.automizy import _checks, routes
+from contactflow_automizy.automizy import routes
 from contactflow_automizy.automizy._mixin import AutomizyMixin
 from contactflow_automizy.automizy.models import Tag
 
@@ -16,7 +17,7 @@ from contactflow_automizy.automizy.models import Tag
 class TagsMixin(AutomizyMixin):
     async def create_tag(self, name: str) -> Tag:
         """Create a tag.  The answer carries only the id; ``name`` is the one sent."""
-        name = _checks.text("name", name)
+        name = _validate.text("name", name)
         tag = await self._model(routes.CREATE_TAG, Tag, json={"name": name})
         if tag.name is None:
             tag.name = name
@@ -32,7 +33,7 @@ class TagsMixin(AutomizyMixin):
     async def update_tag(self, tag_id: int, name: str) -> None:
         """Rename a tag.  The seed uses ``POST`` (not PATCH) for this update."""
         await self._json(
-            routes.UPDATE_TAG, path={"id": tag_id}, json={"name": _checks.text("name", name)}
+            routes.UPDATE_TAG, path={"id": tag_id}, json={"name": _validate.text("name", name)}
         )
 
     async def delete_tag(self, tag_id: int) -> None:

@@ -18,8 +18,8 @@ from typing import Generic, TypeVar, cast
 
 import attrs
 
-from contactflow_automizy._config import positive_int
 from contactflow_automizy._progress import Progress, ProgressCallback
+from contactflow_automizy._validate import positive_int
 from contactflow_automizy.bulk._streams import Items, aiterate, known_length
 
 __all__ = ["Outcome", "iter_concurrent", "map_concurrent"]
@@ -87,10 +87,10 @@ async def _ordered(
 ) -> AsyncGenerator[Outcome[ItemT, T], None]:
     total = known_length(items)
     window = WINDOW_FACTOR * concurrency
-    started = time.perf_counter()
+    began = time.perf_counter()
     running: set[asyncio.Task[Outcome[ItemT, T]]] = set()
     ready: dict[int, Outcome[ItemT, T]] = {}
-    started = done = failed = next_index = 0
+    started = done = failed = next_index = 0  # items: taken, finished, failed, yielded
     source = aiterate(items)
     exhausted = False
     try:
@@ -116,7 +116,7 @@ async def _ordered(
                 done += 1
                 failed += not outcome.ok
                 if on_progress is not None:
-                    on_progress(Progress(done, total, failed, time.perf_counter() - started))
+                    on_progress(Progress(done, total, failed, time.perf_counter() - began))
     finally:
         for task in running:
             task.cancel()

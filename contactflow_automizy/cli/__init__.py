@@ -78,7 +78,14 @@ def build_parser() -> argparse.ArgumentParser:
         default="rate_429=0.01,rate_503=0.01,retry_after=0.2",
         help="emulator faults, e.g. 'latency=0.01,rate_503=0.05' (default: light 429/503)",
     )
-    p.add_argument("--seed", type=int, default=0, help="seed for generated data and faults")
+    p.add_argument(
+        "--random-seed",
+        "--seed",
+        dest="random_seed",
+        type=int,
+        default=0,
+        help="random seed for generated data and faults (--seed: deprecated alias)",
+    )
     p.set_defaults(func=demo.run)
 
     p = sub.add_parser(
@@ -89,10 +96,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default: 127.0.0.1)")
     p.add_argument("--port", type=int, default=8080, help="port (default: 8080; 0 = any free)")
     p.add_argument("--faults", default="", help="e.g. 'rate_429=0.1,retry_after=1,latency=0.02'")
-    p.add_argument("--seed", type=int, default=0, help="seed for ids and faults")
+    p.add_argument(
+        "--random-seed",
+        "--seed",
+        dest="random_seed",
+        type=int,
+        default=0,
+        help="random seed for generated ids and faults (--seed: deprecated alias)",
+    )
     p.add_argument("--token", help="Contactflow token to accept (default: generated)")
     p.add_argument("--api-key", help="Automizy API key to accept (default: generated)")
     p.add_argument("--node", help="node UUID to provision (default: generated)")
+    p.add_argument(
+        "--lenient",
+        action="store_true",
+        help="ignore query parameters and body keys the API documents do not list "
+        "(default: answer them with a 400 naming the key)",
+    )
     p.set_defaults(func=commands.emulator)
 
     p = sub.add_parser(

@@ -45,15 +45,16 @@ def _existing_file(name: str) -> Path:
 async def emulator(args: argparse.Namespace) -> int:
     from contactflow_automizy.emulator import Emulator, Faults
 
-    faults = Faults.parse(args.faults) if args.faults else None
+    faults = Faults.parse(args.faults, args.random_seed) if args.faults else None
     emu = Emulator(
         args.host,
         args.port,
         faults=faults,
-        seed=args.seed,
+        random_seed=args.random_seed,
         token=args.token,
         api_key=args.api_key,
         node_uuid=args.node,
+        strict=not args.lenient,
     )
     async with emu:
         _output.console.print(f"Contactflow emulator: {emu.contactflow_url}")

@@ -64,9 +64,9 @@ class _Job:
 
 
 async def run(args: argparse.Namespace) -> int:
-    faults = Faults.parse(args.faults) if args.faults else None
+    faults = Faults.parse(args.faults, args.random_seed) if args.faults else None
     async with (
-        Emulator(faults=faults, seed=args.seed, retain_customers=False) as emu,
+        Emulator(faults=faults, random_seed=args.random_seed, retain_customers=False) as emu,
         Session(max_connections=64) as session,
     ):
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)

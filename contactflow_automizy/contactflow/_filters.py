@@ -3,9 +3,10 @@
 Each filter set is declared twice, side by side: a ``TypedDict`` for type
 checkers and IDEs (``**filters: Unpack[...]``; enum values as the enum or its
 ``Literal`` alias, so ``status=["RUNNIN"]`` is a type error) and a table of
-runtime checks (a test keeps their keys equal).  Enum-typed values are refused before any
-request is sent; ``None`` means "no filter"; wire names are the camelCase of
-the argument names.
+runtime checks (a test keeps their keys equal).  Values are checked by
+:mod:`contactflow_automizy._validate` before any request is sent (so a blank
+text filter is refused: ``None`` means "no filter"); wire names are the
+camelCase of the argument names.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 
 from contactflow_automizy._converter import to_camel
-from contactflow_automizy._routes import path_segment
+from contactflow_automizy._validate import enum_member, instance_of, text, uuid_text
 from contactflow_automizy.contactflow.models import (
     AggregatedTokenStatus,
     AggregatedTokenStatusName,
@@ -40,7 +41,6 @@ __all__ = [
     "AutomationReportFilters",
     "TokenFilters",
     "TokenReportFilters",
-    "check_enum",
     "to_query",
 ]
 
@@ -48,48 +48,26 @@ Check = Callable[[str, Any], Any]
 E = TypeVar("E", bound=enum.Enum)
 
 
-def check_enum(name: str, cls: type[E], value: E | str | None) -> E | None:
-    """``value`` (a member or its wire string) as a member of ``cls``; else ConfigurationError."""
-    if value is None:
-        return None
-    try:
-        return cls(value)
-    except ValueError:
-        allowed = ", ".join(str(m.value) for m in cls)
-        raise ConfigurationError(f"{name} must be one of {allowed}; got {value!r}") from None
-
-
 def _enum(cls: type[E]) -> Check:
-    return lambda name, value: check_enum(name, cls, value)
+    return lambda name, value: enum_member(name, cls, value)
 
 
 def _enums(cls: type[E]) -> Check:
     """One value or several (any iterable); sent as a repeated key."""
 
-    def check(name: str, value: Any) -> list[E | None]:
+    def check(name: str, value: Any) -> list[E]:
         values = [value] if isinstance(value, str | enum.Enum) else value
         if not isinstance(values, Iterable) or isinstance(values, Mapping):
             raise ConfigurationError(f"{name} must be a value or a list of values")
-        return [check_enum(name, cls, v) for v in values]
+        return [enum_member(name, cls, v) for v in values]
 
     return check
 
 
 def _typed(*types: type) -> Check:
-    def check(name: str, value: Any) -> Any:
-        if not isinstance(value, types):
-            wanted = " or ".join(t.__name__ for t in types)
-            raise ConfigurationError(f"{name} must be {wanted}, got {type(value).__name__}")
-        return value
-
-    return check
+    return lambda name, value: instance_of(name, value, *types)
 
 
-def _uuid(name: str, value: Any) -> str:
-    return path_segment(name, "uuid", value)
-
-
-_text = _typed(str)
 _when = _typed(datetime)
 _flag = _typed(bool)
 
@@ -148,8 +126,8 @@ class AutomationReportFilters(_AutomationCommon, total=False):
 
 
 _AUTOMATION_COMMON: dict[str, Check] = {
-    "name": _text,
-    "description": _text,
+    "name": text,
+    "description": text,
     "status": _enums(AutomationStatus),
     "category": _enums(AutomationCategory),
     "start_date_before": _when,
@@ -161,8 +139,8 @@ _AUTOMATION_COMMON: dict[str, Check] = {
     "step_type": _enum(StepType),
     "has_trigger": _flag,
 }
-AUTOMATION_FILTERS = {**_AUTOMATION_COMMON, "style": _text}
-AUTOMATION_REPORT_FILTERS = {**_AUTOMATION_COMMON, "automation_uuid": _uuid, "filename": _text}
+AUTOMATION_FILTERS = {**_AUTOMATION_COMMON, "style": text}
+AUTOMATION_REPORT_FILTERS = {**_AUTOMATION_COMMON, "automation_uuid": uuid_text, "filename": text}
 
 
 class _TokenCommon(TypedDict, total=False):
@@ -187,11 +165,11 @@ class TokenReportFilters(_TokenCommon, total=False):
 
 
 _TOKEN_COMMON: dict[str, Check] = {
-    "automation_uuid": _uuid,
-    "step_uuid": _uuid,
-    "clab_uuid": _text,
-    "recipient": _text,
+    "automation_uuid": uuid_text,
+    "step_uuid": uuid_text,
+    "clab_uuid": text,
+    "recipient": text,
     "aggregated_status": _enum(AggregatedTokenStatus),
 }
-TOKEN_FILTERS = {**_TOKEN_COMMON, "style": _text, "sort": _enum(TokenSort)}
-TOKEN_REPORT_FILTERS = {**_TOKEN_COMMON, "filename": _text}
+TOKEN_FILTERS = {**_TOKEN_COMMON, "style": text, "sort": _enum(TokenSort)}
+TOKEN_REPORT_FILTERS = {**_TOKEN_COMMON, "filename": text}

@@ -5,9 +5,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 
 from contactflow_automizy._base_client import BaseClient
-from contactflow_automizy._config import check_header_value
 from contactflow_automizy._pagination import ContactflowPages
-from contactflow_automizy._routes import Route, path_segment
+from contactflow_automizy._routes import Route
+from contactflow_automizy._validate import uuid_text
 from contactflow_automizy.errors import ConfigurationError
 
 
@@ -26,4 +26,5 @@ class ContactflowMixin(BaseClient):
             raise ConfigurationError(
                 f"{route.method} {route.template} needs a node: pass node= or set CONTACTFLOW_NODE"
             )
-        return {"Node": check_header_value("Node", path_segment("node", "uuid", value))}
+        # A canonical UUID holds no character that could split a header.
+        return {"Node": uuid_text("node", value)}

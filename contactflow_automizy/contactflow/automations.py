@@ -7,6 +7,7 @@ import warnings
 from collections.abc import AsyncIterator, Mapping
 from typing import Any, Unpack
 
+from contactflow_automizy import _validate
 from contactflow_automizy._download import Destination, iter_csv_rows, save_body
 from contactflow_automizy._pagination import AsyncPaginator
 from contactflow_automizy.contactflow import routes
@@ -15,7 +16,6 @@ from contactflow_automizy.contactflow._filters import (
     AUTOMATION_REPORT_FILTERS,
     AutomationFilters,
     AutomationReportFilters,
-    check_enum,
     to_query,
 )
 from contactflow_automizy.contactflow._mixin import ContactflowMixin
@@ -65,7 +65,7 @@ class AutomationsMixin(ContactflowMixin):
         node: str | None = None,
         **fields: Unpack[AutomationFields],
     ) -> Automation:
-        body = self._body(Automation, automation, fields)
+        body = self._as_model(Automation, automation, fields)
         return await self._model(routes.CREATE_AUTOMATION, Automation, json=body, node=node)
 
     async def get_automation(self, automation_uuid: str, *, node: str | None = None) -> Automation:
@@ -88,7 +88,7 @@ class AutomationsMixin(ContactflowMixin):
             Automation,
             path={"automationUuid": automation_uuid},
             query=_expired(remove_expired_customers),
-            json=self._body(Automation, automation, fields),
+            json=self._as_model(Automation, automation, fields),
             node=node,
         )
 
@@ -103,7 +103,7 @@ class AutomationsMixin(ContactflowMixin):
     ) -> Automation:
         """Change an automation's status (and optionally its name)."""
         body = AutomationStatusUpdate(
-            name=name, status=check_enum("status", AutomationStatus, status)
+            name=name, status=_validate.enum_member("status", AutomationStatus, status)
         )
         return await self._model(
             routes.UPDATE_AUTOMATION_STATUS,

@@ -4,13 +4,13 @@ from __future__ import annotations
 
 from typing import Unpack
 
+from contactflow_automizy import _validate
 from contactflow_automizy._auth import BearerAuth, TokenProvider
 from contactflow_automizy._config import from_env, required
 from contactflow_automizy._options import ClientOptionArgs, ClientOptions
-from contactflow_automizy._routes import path_segment
 from contactflow_automizy.contactflow.actions import ActionsMixin
 from contactflow_automizy.contactflow.automations import AutomationsMixin
-from contactflow_automizy.contactflow.customers import CustomersMixin
+from contactflow_automizy.contactflow.batch_upload import BatchUploadMixin
 from contactflow_automizy.contactflow.definitions import DefinitionsMixin
 from contactflow_automizy.contactflow.external_contents import ExternalContentsMixin
 from contactflow_automizy.contactflow.kpis import KpisMixin
@@ -27,7 +27,7 @@ class ContactflowClient(
     NodesMixin,
     SettingsMixin,
     AutomationsMixin,
-    CustomersMixin,
+    BatchUploadMixin,
     TokensMixin,
     ExternalContentsMixin,
     SubscriptionsMixin,
@@ -55,7 +55,7 @@ class ContactflowClient(
         resolved_token = token if callable(token) else required(token, "token", "CONTACTFLOW_TOKEN")
         resolved_node = from_env(node, "CONTACTFLOW_NODE")
         self._node = (
-            path_segment("node", "uuid", resolved_node) if resolved_node is not None else None
+            _validate.uuid_text("node", resolved_node) if resolved_node is not None else None
         )
         super().__init__(
             base_url=required(base_url, "base_url", "CONTACTFLOW_BASE_URL"),

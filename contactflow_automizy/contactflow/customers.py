@@ -1,17 +1,14 @@
 """Customers: add one, delete one, send one raw batch packet, delete an incomplete batch.
 
-``push_customers`` is a thin entry point: the transactional bulk upload built
-on these lives in :mod:`contactflow_automizy.bulk.batches`.
+The transactional bulk upload built on these, ``push_customers``, lives in
+:mod:`contactflow_automizy.contactflow.batch_upload`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any, Unpack
 
-from contactflow_automizy._progress import ProgressCallback
-from contactflow_automizy.bulk import batches
-from contactflow_automizy.bulk._streams import Items
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import (
@@ -24,8 +21,6 @@ from contactflow_automizy.contactflow.models import (
     CustomerFields,
     CustomerOfBatch,
 )
-
-_JSON_CONTENT = {"Content-Type": "application/json"}
 
 
 class CustomersMixin(ContactflowMixin):
@@ -42,7 +37,7 @@ class CustomersMixin(ContactflowMixin):
             routes.ADD_CUSTOMER,
             Customer,
             path={"automationUuid": automation_uuid},
-            json=self._body(Customer, customer, fields),
+            json=self._as_model(Customer, customer, fields),
             node=node,
         )
 
@@ -68,13 +63,13 @@ class CustomersMixin(ContactflowMixin):
     ) -> BatchSource:
         """Send one raw packet (FIRST/MIDDLE/LAST) of a batch; see ``push_customers`` for bulk."""
         batch = CustomerBatch(
-            customers=[self._body(CustomerOfBatch, c, {}) for c in customers],
+            customers=[self._as_model(CustomerOfBatch, c, {}) for c in customers],
             packet=BatchPacket(packet),
             source_uuid=source_uuid,
             source_label=source_label,
             notification=None
             if notification is None
-            else self._body(BatchNotification, notification, {}),
+            else self._as_model(BatchNotification, notification, {}),
         )
         return await self._model(
             routes.ADD_CUSTOMER_BATCH,
@@ -94,50 +89,3 @@ class CustomersMixin(ContactflowMixin):
             query={"sourceUuid": source_uuid},
             node=node,
         )
-
-    async def push_customers(
-        self,
-        automation_uuid: str,
-        customers: Items[batches.CustomerInput],
-        *,
-        packet_size: int = 1000,
-        concurrency: int = 4,
-        source_label: str | None = None,
-        source_uuid: str | None = None,
-        notification: BatchNotification | Mapping[str, Any] | None = None,
-        node: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> batches.PushResult:
-        """Upload a stream of customers as one batch: all of it, or (rolled back) none.
-
-        ``customers`` is a sync or async iterable of models or wire-named dicts,
-        read in constant memory.  Failure raises :class:`BatchUploadError`; see
-        :mod:`contactflow_automizy.bulk.batches` for the protocol.
-        """
-        return await batches.push_customers(
-            self,
-            automation_uuid,
-            customers,
-            packet_size=packet_size,
-            concurrency=concurrency,
-            source_label=source_label,
-            source_uuid=source_uuid,
-            notification=notification,
-            node=node,
-            on_progress=on_progress,
-        )
-
-    def _batch_poster(
-        self, automation_uuid: str, node: str | None
-    ) -> Callable[[bytes], Awaitable[object]]:
-        """A sender of pre-encoded batch packets, its path and node checked now, not per packet."""
-        path = {"automationUuid": automation_uuid}
-        routes.ADD_CUSTOMER_BATCH.path(**path)
-        self._route_headers(routes.ADD_CUSTOMER_BATCH, node)
-
-        async def post(body: bytes) -> object:
-            return await self._json(
-                routes.ADD_CUSTOMER_BATCH, path=path, content=body, headers=_JSON_CONTENT, node=node
-            )
-
-        return post

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from contactflow_automizy._converter import ResponseFormatError
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import Categories
+from contactflow_automizy.errors import ResponseFormatError
 
 
 class DefinitionsMixin(ContactflowMixin):

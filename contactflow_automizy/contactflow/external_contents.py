@@ -77,5 +77,5 @@ class ExternalContentsMixin(ContactflowMixin):
         **fields: Unpack[TestEmailFields],
     ) -> None:
         """Send a test of a step's mail to ``email``."""
-        body = self._body(TestEmail, test, fields)
+        body = self._as_model(TestEmail, test, fields)
         await self._json(routes.SEND_TEST_EMAIL, json=body, node=node)

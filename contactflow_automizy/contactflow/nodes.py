@@ -26,7 +26,7 @@ class NodesMixin(ContactflowMixin):
         )
 
     async def create_node(self, node: Node | None = None, **fields: Unpack[NodeFields]) -> Node:
-        return await self._model(routes.CREATE_NODE, Node, json=self._body(Node, node, fields))
+        return await self._model(routes.CREATE_NODE, Node, json=self._as_model(Node, node, fields))
 
     async def get_node(self, node_uuid: str) -> Node:
         return await self._model(routes.GET_NODE, Node, path={"nodeUuid": node_uuid})

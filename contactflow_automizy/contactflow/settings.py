@@ -5,8 +5,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any, Unpack
 
+from contactflow_automizy import _validate
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.contactflow._filters import check_enum
 from contactflow_automizy.contactflow._mixin import ContactflowMixin
 from contactflow_automizy.contactflow.models import (
     Setting,
@@ -29,8 +29,10 @@ class SettingsMixin(ContactflowMixin):
     ) -> SettingsList:
         """The node's settings; the seed spells the query names ``Category`` and ``Type``."""
         query = {
-            "Category": check_enum("category", SettingCategory, category),
-            "Type": check_enum("type", SettingType, type),
+            "Category": None
+            if category is None
+            else _validate.enum_member("category", SettingCategory, category),
+            "Type": None if type is None else _validate.enum_member("type", SettingType, type),
         }
         return await self._model(routes.LIST_SETTINGS, SettingsList, query=query, node=node)
 
@@ -41,7 +43,7 @@ class SettingsMixin(ContactflowMixin):
         node: str | None = None,
         **fields: Unpack[SettingFields],
     ) -> Setting:
-        body = self._body(Setting, setting, fields)
+        body = self._as_model(Setting, setting, fields)
         return await self._model(routes.CREATE_SETTING, Setting, json=body, node=node)
 
     async def get_setting(self, setting_uuid: str, *, node: str | None = None) -> Setting:
@@ -61,7 +63,7 @@ class SettingsMixin(ContactflowMixin):
             routes.UPDATE_SETTING,
             Setting,
             path={"settingUuid": setting_uuid},
-            json=self._body(Setting, setting, fields),
+            json=self._as_model(Setting, setting, fields),
             node=node,
         )
 

@@ -37,7 +37,13 @@ def _abort(request: web.Request) -> None:
 async def _serve(request: web.Request) -> web.StreamResponse:
     url = request.rel_url
     emu_request = EmuRequest(
-        request.method, url.raw_path, url.query, request.headers, await request.read()
+        request.method,
+        url.raw_path,
+        url.query,
+        request.headers,
+        await request.read(),
+        origin=f"{request.scheme}://{request.host}",
+        disconnected=lambda: request.transport is None or request.transport.is_closing(),
     )
     reply = await request.app[BACKEND].dispatch(emu_request)
     if reply.fault is Fault.DROP:

@@ -1,9 +1,10 @@
-"""Switchable, seeded faults, and the one place that applies them around a handler.
+"""Switchable faults, repeatable for a given ``random_seed``, and the one place that applies
+them around a handler.
 
-Each request the faults apply to draws two numbers from ``random.Random(seed)``
-(one picks the fault, one the latency jitter), so the same sequence of requests
-meets the same sequence of faults.  Rates are probabilities of mutually
-exclusive outcomes; their sum must not exceed 1.
+Each request the faults apply to draws two numbers from
+``random.Random(random_seed)`` (one picks the fault, one the latency jitter),
+so the same sequence of requests meets the same sequence of faults.  Rates are
+probabilities of mutually exclusive outcomes; their sum must not exceed 1.
 
 *When* a fault strikes is the point of the exercise, because it decides what a
 client may safely retry:
@@ -24,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import random
 import re
+import warnings
 from collections.abc import AsyncGenerator, Callable, Collection
 from typing import Any
 
@@ -31,7 +33,16 @@ import attrs
 
 from contactflow_automizy.emulator.wire import Fault, Reply, json_reply
 
-__all__ = ["Decision", "DroppedConnection", "Faults", "apply", "deliver"]
+__all__ = [
+    "Decision",
+    "DroppedConnection",
+    "Faults",
+    "aimed",
+    "apply",
+    "deliver",
+    "method_names",
+    "path_pattern",
+]
 
 #: Fault kinds in the order a draw is mapped onto them, with the rate attribute of each.
 _KINDS = (
@@ -46,7 +57,7 @@ _RATES = frozenset(attr for _, attr in _KINDS)
 SLOW_PIECES = 10
 
 
-def _routes(value: str | re.Pattern[str] | Collection[str] | None) -> re.Pattern[str] | None:
+def path_pattern(value: str | re.Pattern[str] | Collection[str] | None) -> re.Pattern[str] | None:
     """One pattern from a regex, or from a collection of regexes (any may match)."""
     if value is None or isinstance(value, re.Pattern):
         return value
@@ -55,11 +66,22 @@ def _routes(value: str | re.Pattern[str] | Collection[str] | None) -> re.Pattern
     return re.compile("|".join(f"(?:{v})" for v in value))
 
 
-def _methods(value: str | Collection[str] | None) -> frozenset[str] | None:
+def method_names(value: str | Collection[str] | None) -> frozenset[str] | None:
+    """HTTP method names from ``"POST|PUT"`` or a collection, upper-cased."""
     if value is None:
         return None
     names = value.split("|") if isinstance(value, str) else value
     return frozenset(name.strip().upper() for name in names)
+
+
+def aimed(
+    routes: re.Pattern[str] | None, methods: frozenset[str] | None, method: str, path: str
+) -> bool:
+    """Whether a ``method`` request to ``path`` is within ``routes`` (a regex searched in
+    the raw path) and ``methods``; ``None`` means any.  Every fault and hold aims so."""
+    return (routes is None or routes.search(path) is not None) and (
+        methods is None or method in methods
+    )
 
 
 def _non_negative(instance: Faults, attribute: attrs.Attribute[float], value: float) -> None:
@@ -100,6 +122,8 @@ class Faults:
     ``routes`` limits the faults to request paths matching a regex (or any of
     a collection of regexes), searched in the full path, e.g. ``"/customers/batch$"``;
     ``methods`` limits them to some HTTP methods (``{"POST"}``, or ``"POST|PUT"``).
+    ``random_seed`` seeds the draws (assigning it restarts the sequence);
+    ``seed`` is its deprecated former name.
     """
 
     latency: float = _delay_field()
@@ -111,25 +135,44 @@ class Faults:
     rate_drop: float = _rate_field()
     rate_drop_mid_response: float = _rate_field()
     slow_body: float = _delay_field()
-    routes: re.Pattern[str] | None = attrs.field(default=None, converter=_routes)
-    methods: frozenset[str] | None = attrs.field(default=None, converter=_methods)
-    seed: int = attrs.field(default=0, on_setattr=lambda self, _, seed: self._reseed(seed))
+    routes: re.Pattern[str] | None = attrs.field(default=None, converter=path_pattern)
+    methods: frozenset[str] | None = attrs.field(default=None, converter=method_names)
+    random_seed: int = attrs.field(default=0, on_setattr=lambda self, _, value: self._reseed(value))
+    seed: int | None = attrs.field(
+        default=None,
+        kw_only=True,
+        repr=False,
+        eq=False,
+        on_setattr=lambda self, _, value: self._renamed(value),
+    )
     _rng: random.Random = attrs.field(
         init=False,
         repr=False,
         eq=False,
-        default=attrs.Factory(lambda self: random.Random(self.seed), takes_self=True),
+        default=attrs.Factory(lambda self: random.Random(self.random_seed), takes_self=True),
     )
 
-    def _reseed(self, seed: int) -> int:
-        self._rng = random.Random(seed)
-        return seed
+    def __attrs_post_init__(self) -> None:
+        if self.seed is not None:
+            self._renamed(self.seed)
+
+    def _reseed(self, random_seed: int) -> int:
+        self._rng = random.Random(random_seed)
+        return random_seed
+
+    def _renamed(self, seed: int | None) -> None:
+        if seed is not None:
+            warnings.warn(
+                "Faults(seed=...) is deprecated: use random_seed=", DeprecationWarning, stacklevel=4
+            )
+            self.random_seed = seed
 
     @classmethod
-    def parse(cls, text: str) -> Faults:
-        """From a CLI flag: ``"rate_429=0.1,latency=0.02,routes=/batch$,methods=POST"``."""
+    def parse(cls, text: str, random_seed: int = 0) -> Faults:
+        """From a CLI flag: ``"rate_429=0.1,latency=0.02,routes=/batch$,methods=POST"``;
+        ``random_seed`` applies unless the text sets one."""
         names = {a.name for a in attrs.fields(cls) if a.init}
-        values: dict[str, Any] = {}
+        values: dict[str, Any] = {"random_seed": random_seed}
         for item in filter(None, (part.strip() for part in text.split(","))):
             name, sep, raw = item.partition("=")
             name = name.strip()
@@ -138,7 +181,7 @@ class Faults:
                 raise ValueError(
                     f"unknown fault setting {item!r}; expected name=value, name in {known}"
                 )
-            values[name] = int(raw) if name == "seed" else raw.strip()
+            values[name] = int(raw) if name in ("random_seed", "seed") else raw.strip()
         return cls(**values)
 
     @property
@@ -147,13 +190,13 @@ class Faults:
             getattr(self, name) for name in _RATES
         )
 
+    def aims_at(self, method: str, path: str) -> bool:
+        """Whether these faults may strike a ``method`` request to ``path``."""
+        return aimed(self.routes, self.methods, method, path)
+
     def decide(self, method: str, path: str) -> Decision | None:
         """The fate of the next ``method`` request to ``path``; ``None`` when nothing applies."""
-        if (
-            not self.active
-            or (self.routes is not None and not self.routes.search(path))
-            or (self.methods is not None and method not in self.methods)
-        ):
+        if not self.active or not self.aims_at(method, path):
             return None
         roll, jitter = self._rng.random(), self._rng.random()
         kind = None

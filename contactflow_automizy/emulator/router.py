@@ -1,17 +1,16 @@
 """Path matching built from the SDK's own route tables, so the emulator serves exactly those paths.
 
-Each :class:`~contactflow_automizy._routes.Route` template is split into
-segments; a request path matches when its (still percent-encoded) segments
-line up, so ``%2F`` inside an id can never reach another route.  Literal
-segments win over placeholders (``/automations/reports`` before
-``/automations/{automationUuid}``).  Placeholder values are checked by kind
-by ``Match.params()`` and handed to handlers already typed (``uuid`` canonical text, ``id`` and
-``int`` as ``int``).
+Each :class:`~contactflow_automizy._routes.Route` comes with its template
+already split into segments (``Route.segments``, parsed once by the SDK); a
+request path matches when its (still percent-encoded) segments line up, so
+``%2F`` inside an id can never reach another route.  Literal segments win over
+placeholders (``/automations/reports`` before ``/automations/{automationUuid}``).
+Placeholder values are checked by kind by ``Match.params()`` and handed to
+handlers already typed (``uuid`` canonical text, ``id`` and ``int`` as ``int``).
 """
 
 from __future__ import annotations
 
-import re
 import uuid
 from collections.abc import Mapping
 from typing import Any, Generic, TypeVar
@@ -19,12 +18,11 @@ from urllib.parse import unquote
 
 import attrs
 
-from contactflow_automizy._routes import Route
+from contactflow_automizy._routes import Route, Segment
 
 __all__ = ["InvalidParam", "Match", "MethodNotAllowed", "Router"]
 
 H = TypeVar("H")
-_PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
 
 class InvalidParam(Exception):
@@ -56,19 +54,14 @@ class Match(Generic[H]):
 class _Entry(Generic[H]):
     route: Route
     handler: H
-    segments: tuple[str | tuple[str, str], ...]
+
+    @property
+    def segments(self) -> tuple[Segment, ...]:
+        return self.route.segments
 
     @property
     def literals(self) -> int:
         return sum(isinstance(s, str) for s in self.segments)
-
-
-def _segments(template: str) -> tuple[str | tuple[str, str], ...]:
-    out: list[str | tuple[str, str]] = []
-    for part in template.strip("/").split("/"):
-        found = _PLACEHOLDER.fullmatch(part)
-        out.append((found.group(1), found.group(2) or "str") if found else part)
-    return tuple(out)
 
 
 def _convert(name: str, kind: str, raw: str) -> Any:
@@ -92,7 +85,7 @@ class Router(Generic[H]):
         self._prefix = prefix.rstrip("/")
         self._by_length: dict[int, list[_Entry[H]]] = {}
         for route, handler in table.items():
-            entry = _Entry(route, handler, _segments(route.template))
+            entry = _Entry(route, handler)
             self._by_length.setdefault(len(entry.segments), []).append(entry)
         for entries in self._by_length.values():
             entries.sort(key=lambda e: -e.literals)

@@ -9,14 +9,18 @@ the in-process transport serves.
 
 from __future__ import annotations
 
+import re
+from collections.abc import Collection
 from typing import Self
 
 from aiohttp import web
 
 from contactflow_automizy._lifecycle import AsyncClosable
+from contactflow_automizy._routes import Route
 from contactflow_automizy.emulator.app import build_app
 from contactflow_automizy.emulator.backend import PREFIX, Backend
 from contactflow_automizy.emulator.faults import Faults
+from contactflow_automizy.emulator.holds import HeldRequest, Hold
 from contactflow_automizy.emulator.state import State
 from contactflow_automizy.emulator.transport import EmulatorTransport
 
@@ -26,9 +30,17 @@ __all__ = ["Emulator"]
 class Emulator(AsyncClosable):
     """A local Contactflow + Automizy server with in-memory state and switchable faults.
 
-    ``seed`` makes generated UUIDs and ids repeatable; ``token``, ``api_key``
-    and ``node_uuid`` are generated when omitted.  ``retain_customers=False``
-    keeps only counts of batch customers (for memory benchmarks).
+    ``random_seed`` makes generated UUIDs and the default faults' draws
+    repeatable; ``token``, ``api_key`` and ``node_uuid`` are generated when
+    omitted.  ``retain_customers=False`` keeps only counts of batch customers
+    (for memory benchmarks).
+
+    ``strict=True`` (the default) answers a query parameter or body key that the
+    seed does not document for the operation with a 400 naming it, so a typo in
+    the code under test fails its test; ``strict=False`` ignores them, like a
+    lenient server.  Strict is the default because the emulator exists to test
+    code against the API documents: a typo that a lenient default let through
+    would pass every test and fail, or silently do nothing, in production.
     """
 
     def __init__(
@@ -36,20 +48,22 @@ class Emulator(AsyncClosable):
         host: str = "127.0.0.1",
         port: int = 0,
         faults: Faults | None = None,
-        seed: int = 0,
+        random_seed: int = 0,
         token: str | None = None,
         api_key: str | None = None,
         node_uuid: str | None = None,
         *,
         retain_customers: bool = True,
+        strict: bool = True,
     ) -> None:
         self.backend = Backend(
             faults=faults,
-            seed=seed,
+            random_seed=random_seed,
             token=token,
             api_key=api_key,
             node_uuid=node_uuid,
             retain_customers=retain_customers,
+            strict=strict,
         )
         self.host = host
         self.port = port
@@ -104,6 +118,41 @@ class Emulator(AsyncClosable):
     def automizy_url(self) -> str:
         return self.base_url
 
+    # -- holds (see :mod:`~.holds`) -------------------------------------------------
+
+    def hold(
+        self,
+        route: Route | None = None,
+        *,
+        routes: str | re.Pattern[str] | Collection[str] | None = None,
+        methods: str | Collection[str] | None = None,
+        packet: str | None = None,
+        count: int | None = 1,
+        skip: int = 0,
+        late: bool = False,
+    ) -> Hold:
+        """Catch the next ``count`` requests for ``route`` (and/or ``routes``, ``methods``,
+        batch ``packet``) after letting ``skip`` of them through, until released.
+
+        ``await hold.wait()`` returns once one is held; ``hold.release()`` lets
+        it through (applied even if its client has given up), ``hold.drop()``
+        loses it.  ``late=True`` releases each one as soon as its client gives up.
+        """
+        return self.backend.holds.add(
+            route,
+            routes=routes,
+            methods=methods,
+            packet=packet,
+            count=count,
+            skip=skip,
+            late=late,
+        )
+
+    @property
+    def held(self) -> list[HeldRequest]:
+        """Every request waiting on a hold, in the order caught."""
+        return self.backend.holds.held()
+
     def transport(self) -> EmulatorTransport:
         """A new in-process transport over this emulator's backend (no server needed)."""
         return EmulatorTransport(self.backend)
@@ -125,7 +174,8 @@ class Emulator(AsyncClosable):
         self.port = runner.addresses[0][1]
 
     async def close(self) -> None:
-        """Stop serving (idempotent); the state stays readable."""
+        """Stop serving (idempotent); held requests are dropped; the state stays readable."""
+        await self.backend.close()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()

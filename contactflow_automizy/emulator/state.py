@@ -41,6 +41,7 @@ __all__ = [
     "Segment",
     "Setting",
     "SingleCustomers",
+    "SourceSummary",
     "State",
     "Tag",
 ]
@@ -101,6 +102,8 @@ class BatchSource(Segment):
     """
 
     source_uuid: str
+    #: Opening order among all sources (``State.batch_sources`` lists by it).
+    serial: int = 0
     label: str | None = None
     status: str = "OPEN"
     packets: int = 0
@@ -121,6 +124,28 @@ class BatchSource(Segment):
         customers = _customers(self.bodies[packet])
         offset = index - self.starts[packet]
         return customers[offset] if offset < len(customers) else None
+
+
+@attrs.frozen
+class SourceSummary:
+    """A batch source as tests see it: ``state`` is ``"open"``, ``"closed"`` or
+    ``"deleted"``; ``customers`` are those it holds in the automation now (none
+    once deleted); ``packets`` those it received."""
+
+    source_uuid: str
+    label: str | None
+    state: str
+    customers: int
+    packets: int
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "sourceUuid": self.source_uuid,
+            "label": self.label,
+            "state": self.state,
+            "customers": self.customers,
+            "packets": self.packets,
+        }
 
 
 def _customers(body: bytes) -> list[dict[str, Any]]:
@@ -219,16 +244,20 @@ class Import:
 
 @attrs.define(eq=False)
 class State:
-    """Everything the emulator knows; ``seed`` makes every generated UUID and id repeatable."""
+    """Everything the emulator knows; ``random_seed`` makes every generated UUID repeatable."""
 
-    seed: int = 0
+    random_seed: int = 0
     retain_customers: bool = True
     rng: random.Random = attrs.field(init=False, repr=False)
 
     nodes: dict[str, dict[str, Any]] = attrs.field(factory=dict)
     settings: dict[str, Setting] = attrs.field(factory=dict)
     automations: dict[str, Automation] = attrs.field(factory=dict)
+    #: Open and closed batch sources, by source UUID.
     sources: dict[str, BatchSource] = attrs.field(factory=dict)
+    #: Deleted (rolled back, expired, or gone with their automation) sources, by source
+    #: UUID, without their customers: a deleted source's UUID is never reused.
+    deleted_sources: dict[str, BatchSource] = attrs.field(factory=dict, repr=False)
     segments: dict[str, Segment] = attrs.field(factory=dict, repr=False)
     test_emails: list[dict[str, Any]] = attrs.field(factory=list)
 
@@ -246,7 +275,7 @@ class State:
     _ids: dict[str, Iterator[int]] = attrs.field(factory=dict, repr=False)
 
     def __attrs_post_init__(self) -> None:
-        self.rng = random.Random(self.seed)
+        self.rng = random.Random(self.random_seed)
         for merge_tag, label in DEFAULT_FIELDS:
             field_id = self.next_id("field")
             self.fields[field_id] = Field(
@@ -308,6 +337,7 @@ class State:
             automation_uuid=automation.uuid,
             prefix=self._prefix(),
             source_uuid=source_uuid,
+            serial=self.next_id("source"),
             label=label,
         )
         automation.sources[source_uuid] = source
@@ -324,11 +354,38 @@ class State:
         source.packets += 1
 
     def remove_source(self, source: BatchSource) -> None:
+        """Delete ``source`` with its customers; its UUID stays known as deleted."""
         automation = self.automations.get(source.automation_uuid)
         if automation is not None:
             automation.sources.pop(source.source_uuid, None)
         self.sources.pop(source.source_uuid, None)
         self.segments.pop(source.prefix, None)
+        source.bodies, source.starts = [], []
+        self.deleted_sources[source.source_uuid] = source
+
+    def source_state(self, source_uuid: str) -> str | None:
+        """``"open"``, ``"closed"``, ``"deleted"``, or ``None`` for a UUID never opened."""
+        live = self.sources.get(source_uuid)
+        if live is not None:
+            return "open" if live.status == "OPEN" else "closed"
+        return "deleted" if source_uuid in self.deleted_sources else None
+
+    def batch_sources(self, automation_uuid: str) -> list[SourceSummary]:
+        """Every batch source ever opened in the automation, deleted ones included,
+        in opening order (for tests: "no source left open", "each customer once")."""
+        found = [s for s in self.sources.values() if s.automation_uuid == automation_uuid]
+        found += [s for s in self.deleted_sources.values() if s.automation_uuid == automation_uuid]
+        return [
+            SourceSummary(
+                source_uuid=s.source_uuid,
+                label=s.label,
+                state=state,
+                customers=0 if state == "deleted" else s.count,
+                packets=s.packets,
+            )
+            for s in sorted(found, key=lambda s: s.serial)
+            if (state := self.source_state(s.source_uuid)) is not None
+        ]
 
     def remove_expired(self, automation: Automation) -> int:
         """Empty the automation of every customer that is not in a still-open batch."""

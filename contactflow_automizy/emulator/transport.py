@@ -81,6 +81,7 @@ class EmulatorTransport:
             query,
             CIMultiDict(request.headers),
             await request.read(),
+            origin=str(request.url.origin()),
         )
         try:
             async with asyncio.timeout(timeout.total):

@@ -9,7 +9,7 @@ running exactly the code the server runs.
 from __future__ import annotations
 
 import enum
-from collections.abc import Generator, Mapping
+from collections.abc import Callable, Generator, Mapping
 from datetime import UTC, datetime
 from http import HTTPStatus
 from typing import Any
@@ -34,6 +34,10 @@ __all__ = [
 JSON_TYPE = "application/json"
 
 
+def _connected() -> bool:
+    return False
+
+
 @attrs.frozen
 class EmuRequest:
     """One request as both front ends hand it to the backend."""
@@ -44,6 +48,10 @@ class EmuRequest:
     #: Case-insensitive (a ``CIMultiDict`` or its proxy).
     headers: MultiMapping[str] = attrs.field(factory=CIMultiDict)
     body: bytes = b""
+    #: ``scheme://host[:port]`` the client addressed (Automizy's errors show absolute URLs).
+    origin: str = "http://localhost"
+    #: Whether the client has disconnected (the socket front end can tell).
+    disconnected: Callable[[], bool] = attrs.field(default=_connected, eq=False, repr=False)
 
 
 class Fault(enum.Enum):

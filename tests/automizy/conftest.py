@@ -13,8 +13,8 @@ from yarl import URL
 
 from tests.conftest import API_KEY, AZ_BASE
 
-CM = AZ_BASE + "/contact-manager-service-http/public/api/contact-manager"
-IS = AZ_BASE + "/import-service-http/public/api/import-service"
+CONTACT_MANAGER_URL = AZ_BASE + "/contact-manager-service-http/public/api/contact-manager"
+IMPORT_SERVICE_URL = AZ_BASE + "/import-service-http/public/api/import-service"
 
 
 @attrs.frozen

@@ -16,13 +16,13 @@ from contactflow_automizy import (
     UnprocessableEntityError,
 )
 from contactflow_automizy.automizy.models import ContactList
-from tests.automizy.conftest import CM, IS, calls
+from tests.automizy.conftest import CONTACT_MANAGER_URL, IMPORT_SERVICE_URL, calls
 from tests.conftest import API_KEY
 
 
 async def test_422_field_keyed_errors(az: AutomizyClient, mocked: aioresponses) -> None:
     body = {"errors": [{"emailAddress": '"emailAddress" is required'}]}
-    mocked.post(CM + "/contact", status=422, payload=body)
+    mocked.post(CONTACT_MANAGER_URL + "/contact", status=422, payload=body)
     with pytest.raises(UnprocessableEntityError) as info:
         await az.create_contact("a@example.com", 1)
     assert info.value.field_errors == [("emailAddress", '"emailAddress" is required')]
@@ -36,7 +36,7 @@ async def test_422_several_field_keyed_errors(az: AutomizyClient, mocked: aiores
             {"tagNameList": '"tagNameList" must be an array'},
         ]
     }
-    mocked.post(CM + "/contact/1/tag", status=422, payload=body)
+    mocked.post(CONTACT_MANAGER_URL + "/contact/1/tag", status=422, payload=body)
     with pytest.raises(UnprocessableEntityError) as info:
         await az.update_contact_tags(1, ["a"])
     assert info.value.field_errors == [
@@ -47,29 +47,36 @@ async def test_422_several_field_keyed_errors(az: AutomizyClient, mocked: aiores
 
 async def test_422_field_and_message_errors(az: AutomizyClient, mocked: aioresponses) -> None:
     body = {"errors": [{"field": "id", "message": '"id" must be a number'}]}
-    mocked.delete(CM + "/contact/5", status=422, payload=body)
+    mocked.delete(CONTACT_MANAGER_URL + "/contact/5", status=422, payload=body)
     with pytest.raises(UnprocessableEntityError) as info:
         await az.delete_contact(5)
     assert info.value.field_errors == [("id", '"id" must be a number')]
 
 
 async def test_422_message_only_error_item(az: AutomizyClient, mocked: aioresponses) -> None:
-    mocked.post(CM + "/list", status=422, payload={"errors": [{"message": "'name' required."}]})
+    mocked.post(
+        CONTACT_MANAGER_URL + "/list",
+        status=422,
+        payload={"errors": [{"message": "'name' required."}]},
+    )
     with pytest.raises(UnprocessableEntityError) as info:
         await az.create_list("x")
     assert info.value.field_errors == [(None, "'name' required.")]
 
 
 async def test_422_message_and_path(az: AutomizyClient, mocked: aioresponses) -> None:
-    body = {"message": "DEFAULT type Field cannot be deleted", "path": CM + "/field/1"}
-    mocked.delete(CM + "/field/1", status=422, payload=body)
+    body = {
+        "message": "DEFAULT type Field cannot be deleted",
+        "path": CONTACT_MANAGER_URL + "/field/1",
+    }
+    mocked.delete(CONTACT_MANAGER_URL + "/field/1", status=422, payload=body)
     with pytest.raises(UnprocessableEntityError, match="DEFAULT type Field cannot be deleted"):
         await az.delete_field(1)
 
 
 async def test_404_message_and_path(az: AutomizyClient, mocked: aioresponses) -> None:
-    body = {"message": "Contact List not exist", "path": CM + "/list/43"}
-    mocked.get(CM + "/list/43", status=404, payload=body)
+    body = {"message": "Contact List not exist", "path": CONTACT_MANAGER_URL + "/list/43"}
+    mocked.get(CONTACT_MANAGER_URL + "/list/43", status=404, payload=body)
     with pytest.raises(NotFoundError) as info:
         await az.get_list(43)
     assert info.value.message == "Contact List not exist"
@@ -77,7 +84,11 @@ async def test_404_message_and_path(az: AutomizyClient, mocked: aioresponses) ->
 
 
 async def test_404_error_and_id(az: AutomizyClient, mocked: aioresponses) -> None:
-    mocked.get(CM + "/contact/123", status=404, payload={"error": "Contact not exist", "id": 123})
+    mocked.get(
+        CONTACT_MANAGER_URL + "/contact/123",
+        status=404,
+        payload={"error": "Contact not exist", "id": 123},
+    )
     with pytest.raises(NotFoundError, match="Contact not exist"):
         await az.get_contact(123)
 
@@ -86,7 +97,7 @@ async def test_get_tag_404_with_a_422_shaped_body_is_still_not_found(
     az: AutomizyClient, mocked: aioresponses
 ) -> None:
     body = {"errors": [{"field": "id", "message": '"id" must be a number'}]}
-    mocked.get(CM + "/tag/9", status=404, payload=body)
+    mocked.get(CONTACT_MANAGER_URL + "/tag/9", status=404, payload=body)
     with pytest.raises(NotFoundError) as info:
         await az.get_tag(9)
     assert not isinstance(info.value, UnprocessableEntityError)
@@ -94,8 +105,11 @@ async def test_get_tag_404_with_a_422_shaped_body_is_still_not_found(
 
 
 async def test_409_email_taken(az: AutomizyClient, mocked: aioresponses) -> None:
-    body = {"message": "Contact already exist", "path": CM + "/contact/1/email-address"}
-    mocked.patch(CM + "/contact/1/email-address", status=409, payload=body)
+    body = {
+        "message": "Contact already exist",
+        "path": CONTACT_MANAGER_URL + "/contact/1/email-address",
+    }
+    mocked.patch(CONTACT_MANAGER_URL + "/contact/1/email-address", status=409, payload=body)
     with pytest.raises(ConflictError) as info:
         await az.update_contact_email(1, "taken@example.com")
     assert info.value.message == "Contact already exist"
@@ -107,7 +121,9 @@ async def test_plain_text_500_on_analyze_is_not_retried(
 ) -> None:
     csv = tmp_path / "c.csv"
     csv.write_bytes(b"email\n")
-    mocked.post(IS + "/analyze", status=500, body="Internal server error", repeat=True)
+    mocked.post(
+        IMPORT_SERVICE_URL + "/analyze", status=500, body="Internal server error", repeat=True
+    )
     with pytest.raises(InternalServerError) as info:
         await az.analyze_import(csv)
     assert info.value.message == "Internal server error"
@@ -129,7 +145,9 @@ async def test_pages_are_1_based_and_walked_to_the_end(
     az: AutomizyClient, mocked: aioresponses, prefetch: int
 ) -> None:
     for number, ids in ((1, [1, 2]), (2, [3, 4]), (3, [5])):
-        mocked.get(f"{CM}/list?page={number}&pageSize=2", payload=_lists_page(number, ids))
+        mocked.get(
+            f"{CONTACT_MANAGER_URL}/list?page={number}&pageSize=2", payload=_lists_page(number, ids)
+        )
 
     pages = [p async for p in az.list_lists(page_size=2, prefetch=prefetch).pages()]
 
@@ -138,7 +156,7 @@ async def test_pages_are_1_based_and_walked_to_the_end(
     assert all(p.total_items == 5 and p.total_pages == 3 for p in pages)
     assert isinstance(pages[0].items[0], ContactList)
     assert sorted(str(c.url) for c in calls(mocked)) == [
-        f"{CM}/list?page={n}&pageSize=2" for n in (1, 2, 3)
+        f"{CONTACT_MANAGER_URL}/list?page={n}&pageSize=2" for n in (1, 2, 3)
     ]
 
 
@@ -147,7 +165,7 @@ async def test_search_sends_the_same_body_for_every_page(
 ) -> None:
     for number in (1, 2):
         mocked.post(
-            f"{CM}/contact/criterion?page={number}&pageSize=1",
+            f"{CONTACT_MANAGER_URL}/contact/criterion?page={number}&pageSize=1",
             payload={
                 "totalItems": 2,
                 "totalPages": 2,
@@ -164,13 +182,13 @@ async def test_search_sends_the_same_body_for_every_page(
 
 async def test_empty_listing_as_the_seed_shows_it(az: AutomizyClient, mocked: aioresponses) -> None:
     empty = {"totalItems": 0, "totalPages": 0, "currentPage": 0, "items": []}
-    mocked.get(CM + "/tag?page=1&pageSize=100", payload=empty)
+    mocked.get(CONTACT_MANAGER_URL + "/tag?page=1&pageSize=100", payload=empty)
     assert await az.list_tags().to_list() == []
-    assert [c.url for c in calls(mocked)] == [URL(CM + "/tag?page=1&pageSize=100")]
+    assert [c.url for c in calls(mocked)] == [URL(CONTACT_MANAGER_URL + "/tag?page=1&pageSize=100")]
 
 
 async def test_a_search_is_retried_like_a_read(az: AutomizyClient, mocked: aioresponses) -> None:
-    url = f"{CM}/contact/criterion?page=1&pageSize=100"
+    url = f"{CONTACT_MANAGER_URL}/contact/criterion?page=1&pageSize=100"
     mocked.post(url, status=502, body="bad gateway")
     mocked.post(url, payload={"totalItems": 0, "totalPages": 0, "currentPage": 0, "items": []})
     assert await az.search_contacts({"listId": 1}).to_list() == []

@@ -12,11 +12,11 @@ import pytest
 from aioresponses import CallbackResult, aioresponses
 
 from contactflow_automizy import AutomizyClient, ConfigurationError, ResponseFormatError
+from contactflow_automizy.automizy.csv_import import CsvImportResult
 from contactflow_automizy.automizy.models import FieldMapping
-from contactflow_automizy.bulk.csv_import import CsvImportResult
-from tests.automizy.conftest import CM, IS, Call, calls, parse_form
+from tests.automizy.conftest import CONTACT_MANAGER_URL, IMPORT_SERVICE_URL, Call, calls, parse_form
 
-FIELDS_URL = CM + "/field?page=1&pageSize=100"
+FIELDS_URL = CONTACT_MANAGER_URL + "/field?page=1&pageSize=100"
 FIELDS = [
     {"id": 1, "mergeTag": "firstname", "label": "First Name", "type": "STRING"},
     {"id": 2, "mergeTag": "lastname", "label": "Last name", "type": "STRING"},
@@ -49,8 +49,8 @@ def uploads(mocked: aioresponses) -> list[bytes]:
     received: list[bytes] = []
     fields_page = {"totalItems": 5, "totalPages": 1, "currentPage": 1, "items": FIELDS}
     mocked.get(FIELDS_URL, payload=fields_page)
-    mocked.post(IS + "/analyze", callback=analyze_echoing_headers(received))
-    mocked.post(IS + "/31/process", payload={"success": True})
+    mocked.post(IMPORT_SERVICE_URL + "/analyze", callback=analyze_echoing_headers(received))
+    mocked.post(IMPORT_SERVICE_URL + "/31/process", payload={"success": True})
     return received
 
 
@@ -197,8 +197,10 @@ async def test_a_bom_kept_by_the_server_still_matches(
 async def test_headers_the_server_adds_are_ignored(
     az: AutomizyClient, mocked: aioresponses
 ) -> None:
-    mocked.post(IS + "/analyze", payload={"importId": 5, "headers": ["EMAIL", "extra"]})
-    mocked.post(IS + "/5/process", payload={"success": True})
+    mocked.post(
+        IMPORT_SERVICE_URL + "/analyze", payload={"importId": 5, "headers": ["EMAIL", "extra"]}
+    )
+    mocked.post(IMPORT_SERVICE_URL + "/5/process", payload={"success": True})
     result = await az.import_csv(io.BytesIO(b"email\nx@example.com\n"), list_ids=[1], mapping={})
     assert result.mapping == [m(None, "EMAIL"), m(None, "extra", ignore=True)]
 
@@ -206,7 +208,7 @@ async def test_headers_the_server_adds_are_ignored(
 async def test_no_email_column_reported_by_the_server_stops_before_processing(
     az: AutomizyClient, mocked: aioresponses
 ) -> None:
-    mocked.post(IS + "/analyze", payload={"importId": 5, "headers": ["name"]})
+    mocked.post(IMPORT_SERVICE_URL + "/analyze", payload={"importId": 5, "headers": ["name"]})
     with pytest.raises(ResponseFormatError, match="e-mail column"):
         await az.import_csv(io.BytesIO(b"email\nx@example.com\n"), list_ids=[1], mapping={})
     assert [c.url.path.rsplit("/", 1)[-1] for c in calls(mocked)] == ["analyze"]

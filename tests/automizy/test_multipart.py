@@ -12,7 +12,7 @@ from aioresponses import aioresponses
 from contactflow_automizy import AutomizyClient, InternalServerError
 from contactflow_automizy._multipart import MultipartUpload, file_upload
 from contactflow_automizy._progress import Progress
-from tests.automizy.conftest import IS, calls, parse_form
+from tests.automizy.conftest import IMPORT_SERVICE_URL, calls, parse_form
 
 CSV = b"email,name\r\n" + b"".join(b"u%d@example.com,N%d\r\n" % (i, i) for i in range(500))
 ANALYSIS = {"importId": 1, "headers": ["email", "name"]}
@@ -83,8 +83,8 @@ async def test_analyze_retries_with_the_whole_file_again(
     path = tmp_path / "in.csv"
     path.write_bytes(CSV)
     source: Any = path if kind == "path" else io.BytesIO(CSV)
-    mocked.post(IS + "/analyze", status=503, body="busy")
-    mocked.post(IS + "/analyze", payload=ANALYSIS)
+    mocked.post(IMPORT_SERVICE_URL + "/analyze", status=503, body="busy")
+    mocked.post(IMPORT_SERVICE_URL + "/analyze", payload=ANALYSIS)
 
     assert (await az.analyze_import(source)).import_id == 1
 
@@ -98,7 +98,7 @@ async def test_analyze_retries_with_the_whole_file_again(
 async def test_analyze_does_not_retry_a_non_seekable_file(
     az: AutomizyClient, mocked: aioresponses
 ) -> None:
-    mocked.post(IS + "/analyze", status=503, body="busy", repeat=True)
+    mocked.post(IMPORT_SERVICE_URL + "/analyze", status=503, body="busy", repeat=True)
     with pytest.raises(InternalServerError) as info:
         await az.analyze_import(OneWay(CSV))
     assert info.value.attempts == 1

@@ -27,7 +27,7 @@ from contactflow_automizy.automizy.models import (
     Search,
     Tag,
 )
-from tests.automizy.conftest import CM, IS, only_call, parse_form
+from tests.automizy.conftest import CONTACT_MANAGER_URL, IMPORT_SERVICE_URL, only_call, parse_form
 from tests.conftest import API_KEY, AZ_BASE
 
 SUCCESS = {"success": True}
@@ -90,7 +90,7 @@ CASES: dict[str, Case] = {
     "create_contact": Case(
         lambda az: az.create_contact("example@automizy.com", 1, {1: "value1", 2: 42}),
         "POST",
-        CM + "/contact",
+        CONTACT_MANAGER_URL + "/contact",
         {
             "emailAddress": "example@automizy.com",
             "listId": 1,
@@ -104,7 +104,7 @@ CASES: dict[str, Case] = {
             "example@automizy.com", 1, [{"id": 1, "value": date(2024, 5, 1)}]
         ),
         "POST",
-        CM + "/contact",
+        CONTACT_MANAGER_URL + "/contact",
         {
             "emailAddress": "example@automizy.com",
             "listId": 1,
@@ -116,18 +116,23 @@ CASES: dict[str, Case] = {
     "get_contact": Case(
         lambda az: az.get_contact(123),
         "GET",
-        CM + "/contact/123",
+        CONTACT_MANAGER_URL + "/contact/123",
         None,
         CONTACT,
         Contact.from_dict(CONTACT),
     ),
     "delete_contact": Case(
-        lambda az: az.delete_contact(123), "DELETE", CM + "/contact/123", None, SUCCESS, None
+        lambda az: az.delete_contact(123),
+        "DELETE",
+        CONTACT_MANAGER_URL + "/contact/123",
+        None,
+        SUCCESS,
+        None,
     ),
     "update_contact_status": Case(
         lambda az: az.update_contact_status(123, "UNSUBSCRIBED"),
         "PATCH",
-        CM + "/contact/123/status",
+        CONTACT_MANAGER_URL + "/contact/123/status",
         {"status": "UNSUBSCRIBED"},
         SUCCESS,
         None,
@@ -135,7 +140,7 @@ CASES: dict[str, Case] = {
     "update_contact_email": Case(
         lambda az: az.update_contact_email(123, "newemailaddress@asd.com"),
         "PATCH",
-        CM + "/contact/123/email-address",
+        CONTACT_MANAGER_URL + "/contact/123/email-address",
         {"emailAddress": "newemailaddress@asd.com"},
         SUCCESS,
         None,
@@ -143,7 +148,7 @@ CASES: dict[str, Case] = {
     "update_contact_tags": Case(
         lambda az: az.update_contact_tags(123, ["new", "tag"]),
         "POST",
-        CM + "/contact/123/tag",
+        CONTACT_MANAGER_URL + "/contact/123/tag",
         {"tagNameList": ["new", "tag"]},
         SUCCESS,
         None,
@@ -151,7 +156,7 @@ CASES: dict[str, Case] = {
     "update_contact_field": Case(
         lambda az: az.update_contact_field(123, 1, "new value"),
         "POST",
-        CM + "/contact/123/field",
+        CONTACT_MANAGER_URL + "/contact/123/field",
         {"fieldId": 1, "value": "new value"},
         SUCCESS,
         None,
@@ -159,7 +164,7 @@ CASES: dict[str, Case] = {
     "update_contact_field_datetime": Case(
         lambda az: az.update_contact_field(123, 1, datetime(2024, 5, 1, 12, tzinfo=UTC)),
         "POST",
-        CM + "/contact/123/field",
+        CONTACT_MANAGER_URL + "/contact/123/field",
         {"fieldId": 1, "value": "2024-05-01T12:00:00+00:00"},
         SUCCESS,
         None,
@@ -178,7 +183,7 @@ CASES: dict[str, Case] = {
             page_size=10,
         ).to_list(),
         "POST",
-        CM + "/contact/criterion?page=1&pageSize=10",
+        CONTACT_MANAGER_URL + "/contact/criterion?page=1&pageSize=10",
         {
             "scope": {
                 "listId": 123,
@@ -204,7 +209,7 @@ CASES: dict[str, Case] = {
             ),
         ).to_list(),
         "POST",
-        CM + "/contact/criterion?page=1&pageSize=100",
+        CONTACT_MANAGER_URL + "/contact/criterion?page=1&pageSize=100",
         {
             "scope": {"listId": 5},
             "criterion": [
@@ -218,7 +223,7 @@ CASES: dict[str, Case] = {
     "list_contacts_in_list": Case(
         lambda az: az.list_contacts_in_list(7, contact_status="BOUNCED", page_size=5).to_list(),
         "POST",
-        CM + "/contact/criterion?page=1&pageSize=5",
+        CONTACT_MANAGER_URL + "/contact/criterion?page=1&pageSize=5",
         {"scope": {"listId": 7, "contactStatus": "BOUNCED"}, "criterion": []},
         page(CONTACT),
         [Contact.from_dict(CONTACT)],
@@ -226,7 +231,7 @@ CASES: dict[str, Case] = {
     "create_list": Case(
         lambda az: az.create_list("List"),
         "POST",
-        CM + "/list",
+        CONTACT_MANAGER_URL + "/list",
         {"name": "List"},
         {"id": 123, "name": "List"},
         ContactList(id=123, name="List"),
@@ -234,7 +239,7 @@ CASES: dict[str, Case] = {
     "get_list": Case(
         lambda az: az.get_list(123),
         "GET",
-        CM + "/list/123",
+        CONTACT_MANAGER_URL + "/list/123",
         None,
         LIST,
         ContactList.from_dict(LIST),
@@ -242,7 +247,7 @@ CASES: dict[str, Case] = {
     "list_lists": Case(
         lambda az: az.list_lists(page_size=10).to_list(),
         "GET",
-        CM + "/list?page=1&pageSize=10",
+        CONTACT_MANAGER_URL + "/list?page=1&pageSize=10",
         None,
         page(LIST),
         [ContactList.from_dict(LIST)],
@@ -250,20 +255,25 @@ CASES: dict[str, Case] = {
     "update_list": Case(
         lambda az: az.update_list(123, "cool name"),
         "PATCH",
-        CM + "/list/123",
+        CONTACT_MANAGER_URL + "/list/123",
         {"name": "cool name"},
         SUCCESS,
         None,
     ),
     "delete_list": Case(
-        lambda az: az.delete_list(123), "DELETE", CM + "/list/123", None, SUCCESS, None
+        lambda az: az.delete_list(123),
+        "DELETE",
+        CONTACT_MANAGER_URL + "/list/123",
+        None,
+        SUCCESS,
+        None,
     ),
     "create_field": Case(
         lambda az: az.create_field(
             "mergeTag", "My Label", FieldType.DATETIME, "Dear Customer", False
         ),
         "POST",
-        CM + "/field",
+        CONTACT_MANAGER_URL + "/field",
         {
             "mergeTag": "mergeTag",
             "label": "My Label",
@@ -277,7 +287,7 @@ CASES: dict[str, Case] = {
     "get_field": Case(
         lambda az: az.get_field(123),
         "GET",
-        CM + "/field/123",
+        CONTACT_MANAGER_URL + "/field/123",
         None,
         FIELD,
         Field.from_dict(FIELD),
@@ -285,7 +295,7 @@ CASES: dict[str, Case] = {
     "list_fields": Case(
         lambda az: az.list_fields(page_size=10).to_list(),
         "GET",
-        CM + "/field?page=1&pageSize=10",
+        CONTACT_MANAGER_URL + "/field?page=1&pageSize=10",
         None,
         page(FIELD),
         [Field.from_dict(FIELD)],
@@ -293,7 +303,7 @@ CASES: dict[str, Case] = {
     "list_fields_hidden": Case(
         lambda az: az.list_fields(hidden=True, page_size=10).to_list(),
         "GET",
-        CM + "/field?hidden=true&page=1&pageSize=10",
+        CONTACT_MANAGER_URL + "/field?hidden=true&page=1&pageSize=10",
         None,
         page(),
         [],
@@ -303,29 +313,39 @@ CASES: dict[str, Case] = {
             123, merge_tag="mergeTag2", label="my label2", default_value="Hey Customer!"
         ),
         "POST",
-        CM + "/field/123",
+        CONTACT_MANAGER_URL + "/field/123",
         {"mergeTag": "mergeTag2", "label": "my label2", "defaultValue": "Hey Customer!"},
         SUCCESS,
         None,
     ),
     "delete_field": Case(
-        lambda az: az.delete_field(123), "DELETE", CM + "/field/123", None, SUCCESS, None
+        lambda az: az.delete_field(123),
+        "DELETE",
+        CONTACT_MANAGER_URL + "/field/123",
+        None,
+        SUCCESS,
+        None,
     ),
     "create_tag": Case(
         lambda az: az.create_tag("My Tag"),
         "POST",
-        CM + "/tag",
+        CONTACT_MANAGER_URL + "/tag",
         {"name": "My Tag"},
         {"id": 123},
         Tag(id=123, name="My Tag"),
     ),
     "get_tag": Case(
-        lambda az: az.get_tag(123), "GET", CM + "/tag/123", None, TAG, Tag.from_dict(TAG)
+        lambda az: az.get_tag(123),
+        "GET",
+        CONTACT_MANAGER_URL + "/tag/123",
+        None,
+        TAG,
+        Tag.from_dict(TAG),
     ),
     "list_tags": Case(
         lambda az: az.list_tags(page_size=10).to_list(),
         "GET",
-        CM + "/tag?page=1&pageSize=10",
+        CONTACT_MANAGER_URL + "/tag?page=1&pageSize=10",
         None,
         page(TAG),
         [Tag.from_dict(TAG)],
@@ -333,13 +353,18 @@ CASES: dict[str, Case] = {
     "update_tag": Case(
         lambda az: az.update_tag(123, "My Tag"),
         "POST",
-        CM + "/tag/123",
+        CONTACT_MANAGER_URL + "/tag/123",
         {"name": "My Tag"},
         SUCCESS,
         None,
     ),
     "delete_tag": Case(
-        lambda az: az.delete_tag(123), "DELETE", CM + "/tag/123", None, SUCCESS, None
+        lambda az: az.delete_tag(123),
+        "DELETE",
+        CONTACT_MANAGER_URL + "/tag/123",
+        None,
+        SUCCESS,
+        None,
     ),
     "process_import": Case(
         lambda az: az.process_import(
@@ -356,7 +381,7 @@ CASES: dict[str, Case] = {
             notification_email="example@automizy.com",
         ),
         "POST",
-        IS + "/9/process",
+        IMPORT_SERVICE_URL + "/9/process",
         {
             "contactListIdList": [1],
             "overwrite": False,
@@ -375,7 +400,7 @@ CASES: dict[str, Case] = {
     "process_import_required_defaults": Case(
         lambda az: az.process_import(9, [1], []),
         "POST",
-        IS + "/9/process",
+        IMPORT_SERVICE_URL + "/9/process",
         {
             "contactListIdList": [1],
             "overwrite": False,
@@ -409,12 +434,14 @@ async def test_analyze_import_streams_a_multipart_file(
 ) -> None:
     csv = tmp_path / "contacts.csv"
     csv.write_bytes(b"email,name\r\na@example.com,A\r\n")
-    mocked.post(IS + "/analyze", payload={"importId": 123, "headers": ["email", "name"]})
+    mocked.post(
+        IMPORT_SERVICE_URL + "/analyze", payload={"importId": 123, "headers": ["email", "name"]}
+    )
 
     result = await az.analyze_import(csv)
 
     call = only_call(mocked)
-    assert (call.method, call.url) == ("POST", URL(IS + "/analyze"))
+    assert (call.method, call.url) == ("POST", URL(IMPORT_SERVICE_URL + "/analyze"))
     content_type = call.headers["Content-Type"]
     assert content_type.startswith("multipart/form-data; boundary=")
     [part] = parse_form(content_type, call.kwargs["data"])
@@ -427,7 +454,7 @@ async def test_create_field_accepts_the_wrapper_exactly_as_the_seed_prints_it(
     az: AutomizyClient, mocked: aioresponses
 ) -> None:
     mocked.post(
-        CM + "/field",
+        CONTACT_MANAGER_URL + "/field",
         body='"createdField": { "id": 1, "label": "My Label", "mergeTag": "mergeTag" }',
     )
     field = await az.create_field("mergeTag", "My Label", "STRING")
@@ -437,12 +464,14 @@ async def test_create_field_accepts_the_wrapper_exactly_as_the_seed_prints_it(
 async def test_create_field_accepts_an_unwrapped_answer(
     az: AutomizyClient, mocked: aioresponses
 ) -> None:
-    mocked.post(CM + "/field", payload={"id": 2, "label": "L", "mergeTag": "m"})
+    mocked.post(CONTACT_MANAGER_URL + "/field", payload={"id": 2, "label": "L", "mergeTag": "m"})
     assert (await az.create_field("m", "L", "INTEGER")).id == 2
 
 
 async def test_field_type_default_is_readable(az: AutomizyClient, mocked: aioresponses) -> None:
-    mocked.get(CM + "/field/1", payload={**FIELD, "type": "DEFAULT", "futureKey": 1})
+    mocked.get(
+        CONTACT_MANAGER_URL + "/field/1", payload={**FIELD, "type": "DEFAULT", "futureKey": 1}
+    )
     field = await az.get_field(1)
     assert field.type is FieldType.DEFAULT
     assert field.extra == {"futureKey": 1}
@@ -457,9 +486,9 @@ async def test_process_import_path_can_follow_the_seed_example(
         session=session,
         process_import_path=routes.PROCESS_IMPORT_EXAMPLE_PATH,
     ) as az:
-        mocked.post(IS + "/import/9/process", payload=SUCCESS)
+        mocked.post(IMPORT_SERVICE_URL + "/import/9/process", payload=SUCCESS)
         await az.process_import(9, [1], [])
-    assert only_call(mocked).url == URL(IS + "/import/9/process")
+    assert only_call(mocked).url == URL(IMPORT_SERVICE_URL + "/import/9/process")
 
 
 @pytest.mark.parametrize(

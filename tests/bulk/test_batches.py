@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
@@ -277,3 +278,28 @@ async def test_bad_arguments_are_refused_before_any_request(
     with pytest.raises(ConfigurationError, match=match):
         await cf.push_customers(**args)
     assert mocked.requests == {}
+
+
+async def test_requests_and_retries_count_this_push_only(
+    cf: ContactflowClient, mocked: aioresponses
+) -> None:
+    """50 concurrent GETs (one retried) on the same session mid-push are not the push's."""
+    recorder = Recorder()
+    mocked.post(BATCH_URL, status=503)  # FIRST refused once, then retried
+    mocked.post(BATCH_URL, callback=recorder, repeat=True)
+    mocked.get(f"{CF_BASE}/user", status=503)
+    mocked.get(f"{CF_BASE}/user", payload={"base": {}}, repeat=True)
+
+    async def stream() -> AsyncIterator[dict[str, Any]]:
+        for customer in people(10):
+            yield customer
+        users = await asyncio.gather(*(cf.get_current_user() for _ in range(50)))
+        assert len(users) == 50
+        for customer in people(20, start=10):
+            yield customer
+
+    result = await cf.push_customers(AUTOMATION, stream(), packet_size=10)
+
+    assert recorder.packets == [("FIRST", 10), ("MIDDLE", 10), ("LAST", 10)]
+    assert (result.requests, result.retries, result.packets) == (4, 1, 3)
+    assert (cf.session.stats.requests, cf.session.stats.retries) == (4 + 51, 1 + 1)

@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from contactflow_automizy import ContactflowClient
-from contactflow_automizy.bulk.batches import PushResult
+from contactflow_automizy.contactflow.batch_upload import PushResult
 from contactflow_automizy.errors import BatchUploadError
 from tests.bulk.conftest import BatchServer
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import time
 from collections.abc import AsyncIterator, Iterator
 from contextlib import aclosing
 
@@ -102,12 +103,17 @@ async def test_progress_reports_running_counts() -> None:
             raise RuntimeError("boom")
         return n
 
+    before = time.perf_counter()
     await map_concurrent(work, [0, 1, 2, 3], concurrency=2, on_progress=seen.append)
+    wall = time.perf_counter() - before
 
     assert [p.done for p in seen] == [1, 2, 3, 4]
     assert {p.total for p in seen} == {4}
     assert seen[-1].failed == 1
-    assert all(p.elapsed >= 0 for p in seen)
+    # Seconds since the call began: never more than the call's own wall time.
+    elapsed = [p.elapsed for p in seen]
+    assert elapsed == sorted(elapsed)
+    assert elapsed[0] >= 0 and elapsed[-1] <= wall
 
 
 async def test_generators_are_read_lazily_and_have_no_total() -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from aioresponses import aioresponses
 
-from contactflow_automizy import ConfigurationError, ContactflowClient
+from contactflow_automizy import ConfigurationError, ContactflowClient, _validate
 from contactflow_automizy.contactflow import _filters
 from contactflow_automizy.contactflow import models as m
 from tests.conftest import CF_BASE
@@ -140,7 +140,7 @@ async def test_bad_report_filters_are_refused_before_any_request(
 
 def test_enum_error_names_the_allowed_values() -> None:
     with pytest.raises(ConfigurationError, match="RUNNING, COMPLETED, ERROR"):
-        _filters.check_enum("aggregated_status", m.AggregatedTokenStatus, "DONE")
+        _validate.enum_member("aggregated_status", m.AggregatedTokenStatus, "DONE")
 
 
 async def test_deprecated_categories_warns_at_the_caller(

@@ -19,7 +19,7 @@ from tests.conftest import BACKENDS, NoSleep
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(seed=7) as emulator:
+    async with Emulator(random_seed=7) as emulator:
         yield emulator
 
 

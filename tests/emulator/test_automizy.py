@@ -225,7 +225,8 @@ async def test_criterion_search(az: AutomizyClient) -> None:
     ]
     assert await emails({}, corp_and_not_bob) == ["ann@corp.io", "dan@corp.io"]
     assert await emails({"contactStatus": "BOUNCED"}) == []
-    nothing = await call(az, routes.SEARCH_CONTACTS, json={"scope": {"contactStatus": "BOUNCED"}})
+    bounced = {"scope": {"contactStatus": "BOUNCED"}, "criterion": []}
+    nothing = await call(az, routes.SEARCH_CONTACTS, json=bounced)
     assert nothing == {"totalItems": 0, "totalPages": 0, "currentPage": 0, "items": []}
     with pytest.raises(UnprocessableEntityError):
         await emails({}, [[{"type": "FIELD", "fieldId": 1, "operator": "LIKE", "value": "a"}]])
@@ -296,7 +297,7 @@ async def test_import_analyze_and_process(az: AutomizyClient, emu: Emulator) -> 
 
 
 async def test_wire_level_errors(emu: Emulator, http: aiohttp.ClientSession) -> None:
-    cm = emu.automizy_url + routes.CM
+    cm = emu.automizy_url + routes.CONTACT_MANAGER
     key = {"Api-key": emu.api_key}
     async with http.get(f"{cm}/list") as response:
         assert response.status == 401
@@ -310,17 +311,55 @@ async def test_wire_level_errors(emu: Emulator, http: aiohttp.ClientSession) -> 
     async with http.delete(f"{cm}/contact/12", headers=key) as response:
         assert (response.status, await response.json()) == (
             404,
-            {"message": "Contact not exist", "path": f"{routes.CM}/contact/12"},
+            {"message": "Contact not exist", "path": f"{cm}/contact/12"},
         )
     async with http.get(f"{cm}/contact/abc", headers=key) as response:
         assert response.status == 422
         assert await response.json() == {
             "errors": [{"field": "id", "message": '"id" must be a number'}]
         }
-    analyze = emu.automizy_url + routes.IS + "/analyze"
+    analyze = emu.automizy_url + routes.IMPORT_SERVICE + "/analyze"
     async with http.post(analyze, headers=key) as response:
         assert (response.status, await response.text()) == (500, "Internal server error")
     form = aiohttp.FormData()
     form.add_field("file", CSV, filename="c.csv", content_type="text/csv")
     async with http.post(analyze, headers=key, data=form) as response:
         assert (await response.json())["headers"][0] == "E-mail"
+
+
+async def test_a_repeated_import_leaves_each_contact_once(
+    az: AutomizyClient, emu: Emulator
+) -> None:
+    """SPEC.md section 8: "Automizy imports upsert by e-mail address, so a repeated
+    import leaves each contact once" -- within one file too, whatever the case."""
+    list_id = await _list(az, "Twice")
+    rows = CSV + b"ANN@Example.com,Annie,11,q\r\n"
+    field_list = [
+        {"fieldId": None, "headerName": "E-mail", "ignore": False},
+        {"fieldId": 1, "headerName": "First name", "ignore": False},
+    ]
+    for run in range(2):
+        body, content_type = _multipart(rows)
+        analysis = await call(
+            az, routes.ANALYZE_IMPORT, content=body, headers={"Content-Type": content_type}
+        )
+        process = {
+            "contactListIdList": [list_id],
+            "overwrite": True,
+            "fieldList": field_list,
+            "addContactTagIdList": [],
+            "removeContactTagIdList": [],
+        }
+        path = {"importId": analysis["importId"]}
+        await call(az, routes.PROCESS_IMPORT, path=path, json=process)
+        result = emu.state.imports[analysis["importId"]].result
+        assert result == (
+            {"created": 3, "updated": 1, "skipped": 1}
+            if run == 0
+            else {"created": 0, "updated": 4, "skipped": 1}
+        )
+    emails = sorted(c.email for c in emu.state.contacts.values())
+    assert emails == ["ann@example.com", "bob@example.com", "old@example.com"]
+    assert (await call(az, routes.GET_LIST, path={"id": list_id}))["contactCount"] == 3
+    ann = emu.state.contact_by_email("ann@example.com")
+    assert ann is not None and ann.fields[1] == "Annie"  # the later row, overwritten

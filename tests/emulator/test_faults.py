@@ -27,8 +27,8 @@ BATCH_PATH = r"/customers/batch$"
 
 
 def test_parse_and_validate() -> None:
-    faults = Faults.parse("rate_429=0.1, latency=0.02,seed=5,routes=/customers/batch$")
-    assert (faults.rate_429, faults.latency, faults.seed) == (0.1, 0.02, 5)
+    faults = Faults.parse("rate_429=0.1, latency=0.02,random_seed=5,routes=/customers/batch$")
+    assert (faults.rate_429, faults.latency, faults.random_seed) == (0.1, 0.02, 5)
     assert faults.routes == re.compile("/customers/batch$")
     assert Faults.parse("") == Faults()
     with pytest.raises(ValueError, match="unknown fault"):
@@ -44,17 +44,35 @@ def test_parse_and_validate() -> None:
     assert Faults(routes=["/a$", "/b$"]).routes == re.compile("(?:/a$)|(?:/b$)")
 
 
+def test_seed_is_a_deprecated_alias_of_random_seed() -> None:
+    """The README and ``--seed`` once said ``seed``: old code keeps working, with a warning."""
+    with pytest.warns(DeprecationWarning, match="random_seed"):
+        old = Faults(rate_429=0.5, seed=9)
+    assert old.random_seed == 9
+    assert _draws(old, 20) == _draws(Faults(rate_429=0.5, random_seed=9), 20)
+    with pytest.warns(DeprecationWarning):
+        assert Faults.parse("rate_429=1,seed=4").random_seed == 4
+    assert Faults.parse("rate_429=1", random_seed=6).random_seed == 6
+    with pytest.warns(DeprecationWarning):
+        old.seed = 2
+    assert old.random_seed == 2
+
+
+def _draws(faults: Faults, n: int) -> list[object]:
+    return [faults.decide("GET", "/x") for _ in range(n)]
+
+
 def test_decisions_are_deterministic_per_seed() -> None:
     def kinds(seed: int) -> list[str | None]:
-        faults = Faults(rate_429=0.2, rate_503=0.2, rate_500=0.2, rate_drop=0.1, seed=seed)
+        faults = Faults(rate_429=0.2, rate_503=0.2, rate_500=0.2, rate_drop=0.1, random_seed=seed)
         return [d.kind if (d := faults.decide("GET", "/x")) else None for _ in range(200)]
 
     assert kinds(1) == kinds(1)
     assert kinds(1) != kinds(2)
     assert {"429", "503", "500", "drop", None} == set(kinds(1))
-    faults = Faults(rate_429=1.0, seed=3)
+    faults = Faults(rate_429=1.0, random_seed=3)
     first = [faults.decide("GET", "/x") for _ in range(5)]
-    faults.seed = 3  # reseeding restarts the sequence
+    faults.random_seed = 3  # reseeding restarts the sequence
     assert [faults.decide("GET", "/x") for _ in range(5)] == first
     limited = Faults(rate_429=1.0, routes=BATCH_PATH)
     assert limited.decide("POST", "/contactflow/automations") is None
@@ -111,7 +129,7 @@ async def test_every_call_answers_429_with_retry_after(
 
 @pytest.mark.parametrize("wire", [*BACKENDS, "in-process"])
 async def test_retries_survive_503_and_nothing_is_lost(wire: str, no_sleep: NoSleep) -> None:
-    async with Emulator(faults=Faults(rate_503=0.3, seed=11)) as emu:
+    async with Emulator(faults=Faults(rate_503=0.3, random_seed=11)) as emu:
         transport = emu.transport() if wire == "in-process" else wire
         async with Session(transport=transport, sleep=no_sleep, max_retries=10) as session:
             cf = _client(emu, session)
@@ -134,7 +152,7 @@ async def test_retries_survive_503_and_nothing_is_lost(wire: str, no_sleep: NoSl
 async def test_same_seed_same_faults(no_sleep: NoSleep, backend: str) -> None:
     async def run(seed: int) -> list[str]:
         outcomes = []
-        faults = Faults(rate_429=0.3, rate_500=0.3, seed=seed)
+        faults = Faults(rate_429=0.3, rate_500=0.3, random_seed=seed)
         async with (
             Emulator(faults=faults) as emu,
             Session(transport=backend, sleep=no_sleep, max_retries=0) as s,
@@ -206,7 +224,7 @@ async def test_latency_and_slow_bodies(emu: Emulator, http: aiohttp.ClientSessio
 
 @pytest.mark.parametrize("wire", [*BACKENDS, "in-process"])
 async def test_push_customers_survives_503(wire: str, no_sleep: NoSleep) -> None:
-    faults = Faults(rate_503=0.3, routes=BATCH_PATH, seed=2)
+    faults = Faults(rate_503=0.3, routes=BATCH_PATH, random_seed=2)
     async with Emulator(faults=faults) as emu:
         transport = emu.transport() if wire == "in-process" else wire
         async with Session(transport=transport, sleep=no_sleep, max_retries=10) as session:

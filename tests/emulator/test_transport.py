@@ -26,7 +26,7 @@ from tests.emulator._helpers import call
 
 
 async def test_lifecycle_without_a_server(no_sleep: NoSleep) -> None:
-    emu = Emulator(seed=3)
+    emu = Emulator(random_seed=3)
     assert not emu.running and emu.contactflow_url == "http://localhost/contactflow"
     async with Session(transport=emu.transport(), sleep=no_sleep) as session:
         assert isinstance(session.transport, Transport)

@@ -108,7 +108,8 @@ class SlowBodies(Faults):
 
 @attrs.define
 class FailNth(Faults):
-    """A deterministic fault: the ``nth`` (1-based) matching request gets ``kind``
+    """A deterministic fault: the ``nth`` (1-based) request the faults aim at
+    (``routes``/``methods``, matched as every emulator fault is) gets ``kind``
     (``"slow_body"`` paces its answer over ``slow_for`` seconds)."""
 
     nth: int = 1
@@ -121,9 +122,7 @@ class FailNth(Faults):
         return True
 
     def decide(self, method: str, path: str) -> Decision | None:
-        if (self.routes is not None and not self.routes.search(path)) or (
-            self.methods is not None and method not in self.methods
-        ):
+        if not self.aims_at(method, path):
             return None
         self.seen += 1
         if self.seen != self.nth:
@@ -184,7 +183,7 @@ def no_sleep() -> NoSleep:
 
 @pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(seed=7) as emulator:
+    async with Emulator(random_seed=7) as emulator:
         yield emulator
 
 

@@ -60,10 +60,10 @@ SLOW_FOR = 10 * 2 * READ_TIMEOUT
 RATES = {"429": 0.2, "503": 0.2, "500": 0.1, "drop": 0.08, "drop_mid_response": 0.08}
 
 
-def make_faults(kind: str, seed: int, **aim: Any) -> Faults:
+def make_faults(kind: str, random_seed: int, **aim: Any) -> Faults:
     if kind == "slow_body":
-        return SlowBodies(rate_slow=0.06, slow_for=SLOW_FOR, seed=seed, **aim)
-    return Faults(**{f"rate_{kind}": RATES[kind]}, retry_after=0.01, seed=seed, **aim)
+        return SlowBodies(rate_slow=0.06, slow_for=SLOW_FOR, random_seed=random_seed, **aim)
+    return Faults(**{f"rate_{kind}": RATES[kind]}, retry_after=0.01, random_seed=random_seed, **aim)
 
 
 def _session(no_sleep: NoSleep, backend: str, *, max_retries: int = 6) -> Session:
@@ -340,9 +340,9 @@ SEEDS = [11, 12, 13] if not SLOW else list(range(11, 31))
 async def test_mixed_run_under_faults(
     kind: str, seed: int, tmp_path: Path, no_sleep: NoSleep, backend: str
 ) -> None:
-    async with Emulator(seed=seed) as emu, _session(no_sleep, backend) as session:
+    async with Emulator(random_seed=seed) as emu, _session(no_sleep, backend) as session:
         world = await _world(emu, session, tmp_path)
-        faults = emu.faults = make_faults(kind, seed=seed)
+        faults = emu.faults = make_faults(kind, random_seed=seed)
         ops = _operations(world)
         async with asyncio.timeout(60):
             outcomes = await asyncio.gather(
@@ -375,9 +375,12 @@ async def test_idempotent_calls_survive_every_fault(
     kind: str, tmp_path: Path, no_sleep: NoSleep, backend: str
 ) -> None:
     """GET/PUT/DELETE are retried on every fault kind and all end well (SPEC section 2)."""
-    async with Emulator(seed=5) as emu, _session(no_sleep, backend, max_retries=10) as session:
+    async with (
+        Emulator(random_seed=5) as emu,
+        _session(no_sleep, backend, max_retries=10) as session,
+    ):
         world = await _world(emu, session, tmp_path)
-        faults = make_faults(kind, seed=5, methods={"GET", "PUT", "DELETE"})
+        faults = make_faults(kind, random_seed=5, methods={"GET", "PUT", "DELETE"})
         if isinstance(faults, SlowBodies):
             faults.rate_slow = 0.3
         else:
@@ -467,8 +470,11 @@ async def test_a_failed_packet_is_rolled_back(
             await cf.push_customers(automation, _people(20_000), packet_size=1000, concurrency=4)
         emu.faults = Faults()
     error = info.value
-    assert error.rolled_back and error.rollback_error is None
-    assert "rolled back" in str(error) and error.source_uuid in str(error)
+    if (kind, nth) == ("drop", 1):
+        assert error.rolled_back is None and "outcome unknown" in str(error)
+    else:
+        assert error.rolled_back is True and "rolled back" in str(error)
+    assert error.rollback_error is None and error.source_uuid in str(error)
     assert error.source_uuid not in emu.state.sources
     assert emu.state.automations[automation].customer_count == 0
     assert error.failed_packet is not None and error.customers_sent < 20_000
@@ -566,6 +572,29 @@ async def test_a_failed_last_packet_is_reported_as_the_server_holds_it(
         assert error.customers_sent == held, (error.customers_sent, held, str(error))
 
 
+@pytest.mark.parametrize("earlier", ["open", "closed"])
+async def test_a_push_never_deletes_a_source_it_did_not_open(
+    earlier: str, emu: Emulator, no_sleep: NoSleep, backend: str
+) -> None:
+    """A re-run under the same source uuid (a crashed attempt's open source, or a
+    completed one) is refused by FIRST's 409 and leaves the earlier batch as it is."""
+    async with _session(no_sleep, backend) as session:
+        cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
+        automation = await _target(cf)
+        source = "0d4cbb0e-4f0c-4f57-9d55-8a4c9b0f1c2e"
+        await cf.add_customer_batch(automation, _people(300), "FIRST", source)
+        if earlier == "closed":
+            await cf.add_customer_batch(automation, [], "LAST", source)
+        with pytest.raises(BatchUploadError) as info:
+            await cf.push_customers(automation, _people(3_000), source_uuid=source)
+    error = info.value
+    assert error.rolled_back is False and error.rollback_error is None
+    assert "already exists" in str(error) and error.customers_sent == 0
+    held = emu.state.sources[source]
+    assert (held.status, held.count) == (earlier.upper(), 300)
+    assert emu.state.automations[automation].customer_count == 300
+
+
 # -- import_csv ------------------------------------------------------------------
 
 ANALYZE = r"/import-service/analyze$"
@@ -581,7 +610,7 @@ async def test_import_upload_is_resent_whole_after_503(
         az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
         list_id = (await az.create_list("l")).id
         assert list_id is not None
-        emu.faults = Faults(rate_503=0.6, routes=ANALYZE, seed=4)
+        emu.faults = Faults(rate_503=0.6, routes=ANALYZE, random_seed=4)
         result = await az.import_csv(path, list_ids=[list_id])
         emu.faults = Faults()
     assert emu.state.faults["503"] > 0 and session.stats.retries == emu.state.faults["503"]

@@ -7,10 +7,10 @@ runs in-process (one per example) so hundreds of imports take seconds.
 
 Cells are sent unchanged, including formula-like ones (``=``, ``+``, ``-``,
 ``@``): the SDK does not apply spreadsheet-injection guards because they would
-alter the data stored in Automizy (documented in ``bulk/csv_import.py``).
+alter the data stored in Automizy (documented in ``automizy/csv_import.py``).
 Whoever exports those contacts to a spreadsheet must escape them there.
 
-Fixed here (``bulk/csv_import.py``): a header cell holding a quoted newline made
+Fixed here (``automizy/csv_import.py``): a header cell holding a quoted newline made
 a valid file look as if it had no e-mail column; a file with lone ``\\r`` line
 endings raised ``_csv.Error`` instead of an SDK error.
 """
@@ -29,7 +29,7 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from contactflow_automizy import AutomizyClient, ConfigurationError, Session
-from contactflow_automizy.bulk.csv_import import CsvImportResult, _is_email, _key
+from contactflow_automizy.automizy.csv_import import CsvImportResult, _is_email, _key
 from contactflow_automizy.emulator import Emulator
 from contactflow_automizy.errors import ContactflowAutomizyError
 from tests.reliability.conftest import FUZZ, count, fuzz
@@ -49,7 +49,7 @@ HEADER = st.text(min_size=1, max_size=12).filter(
 
 def run(scenario: Callable[[AutomizyClient, int, Emulator], Awaitable[T]]) -> tuple[T, Emulator]:
     """Run ``scenario(az, list_id, emu)`` on a fresh in-process emulator."""
-    emu = Emulator(seed=1)
+    emu = Emulator(random_seed=1)
 
     async def main() -> T:
         async with Session(transport=emu.transport(), max_retries=0) as session:

@@ -40,7 +40,7 @@ POOL = 4
 
 @pytest.fixture
 def threaded() -> Iterator[ThreadedEmulator]:
-    server = ThreadedEmulator(seed=9)
+    server = ThreadedEmulator(random_seed=9)
     with server:
         yield server
 

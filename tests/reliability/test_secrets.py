@@ -112,7 +112,7 @@ async def test_logs_and_errors_through_retries_and_failures(
                 Faults(rate_drop=1.0),
                 Faults(rate_drop_mid_response=1.0),
                 Faults(slow_body=3.0),
-                Faults(rate_429=0.5, seed=3),
+                Faults(rate_429=0.5, random_seed=3),
             ):
                 emu.faults = faults
                 for call in (
@@ -211,7 +211,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def served() -> Any:
-    server = ThreadedEmulator(token=TOKEN, api_key=API_KEY, seed=2)
+    server = ThreadedEmulator(token=TOKEN, api_key=API_KEY, random_seed=2)
     with server as emu:
         yield server, emu
 

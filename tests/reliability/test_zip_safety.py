@@ -23,8 +23,7 @@ from typing import Any
 import pytest
 from aiohttp import web
 
-from contactflow_automizy import ContactflowClient, Session
-from contactflow_automizy._download import ReportError, ZipLimits
+from contactflow_automizy import ContactflowClient, ReportError, Session, ZipLimits
 from tests.reliability.conftest import count
 
 NODE = "0b7b1e7e-9a11-4b6a-9a3e-6e1f3c1d2a10"

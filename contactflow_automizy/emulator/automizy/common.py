@@ -13,14 +13,12 @@ from collections.abc import Iterable, Mapping
 from typing import Any
 
 from contactflow_automizy.emulator.api import Call
+from contactflow_automizy.emulator.checks import Check, any_param
 from contactflow_automizy.emulator.state import Contact, ContactList, Field, State, Tag
 from contactflow_automizy.emulator.wire import ApiError, Reply, json_reply
 
 __all__ = [
-    "ARRAY",
-    "BOOLEAN",
-    "NUMBER",
-    "STRING",
+    "PAGE",
     "body_object",
     "contact_view",
     "field_error",
@@ -35,14 +33,12 @@ __all__ = [
     "validate",
 ]
 
-_EMAIL = re.compile(r"[^@\s]+@[^@\s]+\.[^@\s]+")
-STRING, NUMBER, ARRAY, BOOLEAN = "string", "number", "array", "boolean"
-_IS = {
-    STRING: lambda v: isinstance(v, str),
-    NUMBER: lambda v: isinstance(v, int | float) and not isinstance(v, bool),
-    ARRAY: lambda v: isinstance(v, list),
-    BOOLEAN: lambda v: isinstance(v, bool),
-}
+#: The seeds are silent: one "@", no whitespace, a domain of non-empty dot-separated
+#: labels with at least one dot.  The SDK checks the same rule (``_validate``);
+#: tests/test_validate.py keeps the two in agreement.
+_EMAIL = re.compile(r"[^@\s]+@[^@\s.]+(?:\.[^@\s.]+)+")
+#: Paged answers take ``page`` and ``pageSize``; :mod:`~..paging` checks them.
+PAGE: dict[str, Check] = {"page": any_param, "pageSize": any_param}
 
 
 def ok(data: Any) -> Reply:
@@ -58,13 +54,14 @@ def invalid(problems: Iterable[tuple[str, str]]) -> ApiError:
     return ApiError(422, {"errors": [{name: message} for name, message in problems]})
 
 
-def field_error(name: str, message: str) -> ApiError:
-    """422 ``{errors: [{field, message}]}``."""
-    return ApiError(422, {"errors": [{"field": name, "message": message}]})
+def field_error(name: str, message: str, status: int = 422) -> ApiError:
+    """``{errors: [{field, message}]}`` (422 unless said otherwise)."""
+    return ApiError(status, {"errors": [{"field": name, "message": message}]})
 
 
 def path_error(call: Call, what: str, status: int = 404) -> ApiError:
-    return ApiError(status, {"message": what, "path": call.path})
+    """``{message, path}``, ``path`` the request's absolute URL, as the seed's samples show."""
+    return ApiError(status, {"message": what, "path": call.url})
 
 
 def body_object(call: Call) -> dict[str, Any]:
@@ -75,15 +72,16 @@ def body_object(call: Call) -> dict[str, Any]:
 
 
 def validate(
-    body: Mapping[str, Any], types: Mapping[str, str], required: Iterable[str] = ()
+    body: Mapping[str, Any], checks: Mapping[str, Check], required: Iterable[str] = ()
 ) -> None:
-    """Every missing ``required`` field and every value of the wrong type, in one 422."""
+    """Every missing ``required`` field and every value its check refuses, in one 422
+    worded as the seed's: ``"name" is required``, ``"name" must be a string``."""
     problems = [(name, f'"{name}" is required') for name in required if body.get(name) is None]
-    problems += [
-        (name, f'"{name}" must be a {kind}' if kind != ARRAY else f'"{name}" must be an array')
-        for name, kind in types.items()
-        if body.get(name) is not None and not _IS[kind](body[name])
-    ]
+    for name, check in checks.items():
+        value = body.get(name)
+        problem = None if value is None else check(value)
+        if problem is not None:
+            problems.append((name, f'"{name}" {problem}'))
     if problems:
         raise invalid(problems)
 

@@ -1,8 +1,10 @@
-"""Contacts: create on a list, get, delete, status, e-mail address, tags and field values.
+"""Contacts: create on a list, get, delete, status, e-mail address, tags, field values,
+and the contact search (whose matching rules are in :mod:`.criteria`).
 
-E-mail addresses are unique per account (case-insensitive): creating or
-renaming onto a taken address is a 409.  Setting tags replaces the contact's
-tags with the named ones, creating tags that do not exist yet.
+E-mail addresses are unique per account (case-insensitive): renaming onto a
+taken address is the seed's 409, and so is creating one.  Setting tags
+replaces the contact's tags with the named ones, creating tags that do not
+exist yet.  Field values are strings, as the seed types ``value``.
 """
 
 from __future__ import annotations
@@ -11,11 +13,9 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.automizy import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
 from contactflow_automizy.emulator.automizy.common import (
-    ARRAY,
-    NUMBER,
-    STRING,
+    PAGE,
     body_object,
     contact_view,
     field_error,
@@ -26,12 +26,23 @@ from contactflow_automizy.emulator.automizy.common import (
     success,
     validate,
 )
+from contactflow_automizy.emulator.automizy.criteria import matching
+from contactflow_automizy.emulator.checks import array, json_object, number, string
+from contactflow_automizy.emulator.paging import automizy_page
 from contactflow_automizy.emulator.state import Contact
 from contactflow_automizy.emulator.wire import ApiError, Reply, now_iso
 
 __all__ = ["ROUTES", "STATUSES"]
 
 STATUSES = ("ACTIVE", "UNSUBSCRIBED", "BOUNCED")
+CREATE = {"emailAddress": string, "listId": number, "fields": array}
+#: Each of ``fields``: "[{ id, value }]".
+FIELD_VALUE = ("id", "value")
+EMAIL = {"emailAddress": string}
+STATUS = {"status": string}
+TAGS = {"tagNameList": array}
+FIELD = {"fieldId": number, "value": string}
+SEARCH = {"scope": json_object, "criterion": array}
 
 
 def _contact(call: Call) -> Contact:
@@ -42,7 +53,7 @@ def _contact(call: Call) -> Contact:
 
 
 def _email(body: dict[str, Any]) -> str:
-    validate(body, {"emailAddress": STRING}, required=("emailAddress",))
+    validate(body, EMAIL, required=("emailAddress",))
     email: str = body["emailAddress"].strip()
     if not is_email(email):
         raise invalid([("emailAddress", '"emailAddress" must be a valid email')])
@@ -54,15 +65,19 @@ def _field_values(call: Call, items: list[Any]) -> dict[int, str]:
     for item in items:
         if not isinstance(item, dict) or not isinstance(item.get("id"), int):
             raise invalid([("fields", '"fields" must be an array of {id, value}')])
+        call.known_keys(item, FIELD_VALUE, "fields")
+        value = item.get("value")
+        if value is not None and not isinstance(value, str):
+            raise invalid([("value", '"value" must be a string')])
         if item["id"] not in call.state.fields:
             raise ApiError(404, {"message": "Field not exist"})
-        values[item["id"]] = "" if item.get("value") is None else str(item["value"])
+        values[item["id"]] = value or ""
     return values
 
 
 def create_contact(call: Call) -> Reply:
     body = body_object(call)
-    validate(body, {"listId": NUMBER, "fields": ARRAY}, required=("emailAddress", "listId"))
+    validate(body, CREATE, required=("emailAddress", "listId"))
     email = _email(body)
     contact_list = call.state.lists.get(body["listId"])
     if contact_list is None:
@@ -91,7 +106,7 @@ def delete_contact(call: Call) -> Reply:
 def update_status(call: Call) -> Reply:
     contact = _contact(call)
     body = body_object(call)
-    validate(body, {"status": STRING}, required=("status",))
+    validate(body, STATUS, required=("status",))
     status = body["status"]
     if status not in STATUSES:
         raise field_error("status", f'"status" must be one of [{", ".join(STATUSES)}]')
@@ -116,7 +131,7 @@ def update_email(call: Call) -> Reply:
 def update_tags(call: Call) -> Reply:
     contact = _contact(call)
     body = body_object(call)
-    validate(body, {"tagNameList": ARRAY}, required=("tagNameList",))
+    validate(body, TAGS, required=("tagNameList",))
     names = body["tagNameList"]
     if not all(isinstance(name, str) and name.strip() for name in names):
         raise invalid([("tagNameList", '"tagNameList" must be an array of names')])
@@ -129,19 +144,27 @@ def update_tags(call: Call) -> Reply:
 def update_field(call: Call) -> Reply:
     contact = _contact(call)
     body = body_object(call)
-    validate(body, {"fieldId": NUMBER}, required=("fieldId", "value"))
+    validate(body, FIELD, required=("fieldId", "value"))
     if body["fieldId"] not in call.state.fields:
         raise path_error(call, "Field not exist")
-    contact.fields[body["fieldId"]] = str(body["value"])
+    contact.fields[body["fieldId"]] = body["value"]
     return success()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.CREATE_CONTACT: create_contact,
-    routes.GET_CONTACT: get_contact,
-    routes.DELETE_CONTACT: delete_contact,
-    routes.UPDATE_CONTACT_STATUS: update_status,
-    routes.UPDATE_CONTACT_EMAIL: update_email,
-    routes.UPDATE_CONTACT_TAGS: update_tags,
-    routes.UPDATE_CONTACT_FIELD: update_field,
+def search_contacts(call: Call) -> Reply:
+    body = body_object(call)
+    validate(body, SEARCH, required=("scope", "criterion"))
+    found = matching(call, body["scope"], body["criterion"])
+    return ok(automizy_page(call.query, found, lambda c: contact_view(call.state, c)))
+
+
+ROUTES: dict[Route, Operation] = {
+    routes.CREATE_CONTACT: Operation(create_contact, body=CREATE),
+    routes.GET_CONTACT: Operation(get_contact),
+    routes.DELETE_CONTACT: Operation(delete_contact),
+    routes.UPDATE_CONTACT_STATUS: Operation(update_status, body=STATUS),
+    routes.UPDATE_CONTACT_EMAIL: Operation(update_email, body=EMAIL),
+    routes.UPDATE_CONTACT_TAGS: Operation(update_tags, body=TAGS),
+    routes.UPDATE_CONTACT_FIELD: Operation(update_field, body=FIELD),
+    routes.SEARCH_CONTACTS: Operation(search_contacts, PAGE, body=SEARCH),
 }

@@ -21,11 +21,8 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.automizy import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
 from contactflow_automizy.emulator.automizy.common import (
-    ARRAY,
-    BOOLEAN,
-    STRING,
     body_object,
     invalid,
     is_email,
@@ -33,19 +30,22 @@ from contactflow_automizy.emulator.automizy.common import (
     path_error,
     validate,
 )
+from contactflow_automizy.emulator.checks import array, boolean, string
 from contactflow_automizy.emulator.state import Contact, Import, State
 from contactflow_automizy.emulator.wire import ApiError, Reply, text_reply
 
 __all__ = ["ROUTES", "form_file"]
 
-PROCESS_TYPES = {
-    "contactListIdList": ARRAY,
-    "overwrite": BOOLEAN,
-    "fieldList": ARRAY,
-    "addContactTagIdList": ARRAY,
-    "removeContactTagIdList": ARRAY,
-    "notificationEmailAddress": STRING,
+PROCESS = {
+    "contactListIdList": array,
+    "overwrite": boolean,
+    "fieldList": array,
+    "addContactTagIdList": array,
+    "removeContactTagIdList": array,
+    "notificationEmailAddress": string,
 }
+#: Each of ``fieldList``: ``{"fieldId": 1, "headerName": "asd", "ignore": false}``.
+FIELD_LIST_ENTRY = ("fieldId", "headerName", "ignore")
 _PART_END = re.compile(rb"\r?\n\Z")
 
 
@@ -102,11 +102,13 @@ def _ids(call: Call, ids: list[Any], table: dict[int, Any], what: str) -> list[i
     return ids
 
 
-def _mapping(record: Import, field_list: list[Any], state: State) -> tuple[str, dict[str, int]]:
+def _mapping(call: Call, record: Import, field_list: list[Any]) -> tuple[str, dict[str, int]]:
     """(e-mail header, {header: field id}) from ``fieldList``."""
     email_headers: list[str] = []
     mapping: dict[str, int] = {}
     for entry in field_list:
+        if isinstance(entry, dict):
+            call.known_keys(entry, FIELD_LIST_ENTRY, "fieldList")
         if not isinstance(entry, dict) or not isinstance(entry.get("headerName"), str):
             raise invalid(
                 [("fieldList", '"fieldList" must be an array of {fieldId, headerName, ignore}')]
@@ -119,7 +121,7 @@ def _mapping(record: Import, field_list: list[Any], state: State) -> tuple[str, 
         field_id = entry.get("fieldId")
         if field_id is None:
             email_headers.append(header)
-        elif field_id not in state.fields:
+        elif field_id not in call.state.fields:
             raise ApiError(404, {"message": "Field not exist"})
         else:
             mapping[header] = field_id
@@ -149,12 +151,10 @@ def process(call: Call) -> Reply:
     if record is None:
         raise path_error(call, "Import not exist")
     body = body_object(call)
-    validate(
-        body, PROCESS_TYPES, required=[k for k in PROCESS_TYPES if k != "notificationEmailAddress"]
-    )
+    validate(body, PROCESS, required=[k for k in PROCESS if k != "notificationEmailAddress"])
     _ids(call, body["contactListIdList"], state.lists, "Contact List")
     _ids(call, [*body["addContactTagIdList"], *body["removeContactTagIdList"]], state.tags, "Tag")
-    email_header, mapping = _mapping(record, body["fieldList"], state)
+    email_header, mapping = _mapping(call, record, body["fieldList"])
     if record.result is not None:
         raise path_error(call, "Import already processed", 409)
     result = {"created": 0, "updated": 0, "skipped": 0}
@@ -174,9 +174,9 @@ def process(call: Call) -> Reply:
 
 
 #: The form of the process URL in the seed's example call.
-PROCESS_IMPORT_EXAMPLE = Route("POST", routes.IS + "/import/{importId:id}/process")
-ROUTES: dict[Route, Handler] = {
-    routes.ANALYZE_IMPORT: analyze,
-    routes.PROCESS_IMPORT: process,
-    PROCESS_IMPORT_EXAMPLE: process,
+PROCESS_IMPORT_EXAMPLE = Route("POST", routes.IMPORT_SERVICE + "/import/{importId:id}/process")
+ROUTES: dict[Route, Operation] = {
+    routes.ANALYZE_IMPORT: Operation(analyze),
+    routes.PROCESS_IMPORT: Operation(process, body=PROCESS),
+    PROCESS_IMPORT_EXAMPLE: Operation(process, body=PROCESS),
 }

@@ -7,9 +7,9 @@ from __future__ import annotations
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.automizy import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
 from contactflow_automizy.emulator.automizy.common import (
-    STRING,
+    PAGE,
     body_object,
     invalid,
     list_view,
@@ -18,11 +18,14 @@ from contactflow_automizy.emulator.automizy.common import (
     success,
     validate,
 )
+from contactflow_automizy.emulator.checks import string
 from contactflow_automizy.emulator.paging import automizy_page
 from contactflow_automizy.emulator.state import ContactList
 from contactflow_automizy.emulator.wire import ApiError, Reply, now_iso
 
 __all__ = ["ROUTES"]
+
+LIST = {"name": string}
 
 
 def _list(call: Call) -> ContactList:
@@ -44,7 +47,7 @@ def create_list(call: Call) -> Reply:
     body = body_object(call)
     if not body:
         raise ApiError(422, {"errors": [{"message": "'name' parameter required."}]})
-    validate(body, {"name": STRING}, required=("name",))
+    validate(body, LIST, required=("name",))
     contact_list = ContactList(id=call.state.next_id("list"), name=_name(body))
     call.state.lists[contact_list.id] = contact_list
     return ok({"id": contact_list.id, "name": contact_list.name})
@@ -61,7 +64,7 @@ def list_lists(call: Call) -> Reply:
 def update_list(call: Call) -> Reply:
     contact_list = _list(call)
     body = body_object(call)
-    validate(body, {"name": STRING})
+    validate(body, LIST)
     if body.get("name") is not None:
         contact_list.name = _name(body)
         contact_list.updated_at = now_iso()
@@ -73,10 +76,10 @@ def delete_list(call: Call) -> Reply:
     return success()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.CREATE_LIST: create_list,
-    routes.GET_LIST: get_list,
-    routes.LIST_LISTS: list_lists,
-    routes.UPDATE_LIST: update_list,
-    routes.DELETE_LIST: delete_list,
+ROUTES: dict[Route, Operation] = {
+    routes.CREATE_LIST: Operation(create_list, body=LIST),
+    routes.GET_LIST: Operation(get_list),
+    routes.LIST_LISTS: Operation(list_lists, PAGE),
+    routes.UPDATE_LIST: Operation(update_list, body=LIST),
+    routes.DELETE_LIST: Operation(delete_list),
 }

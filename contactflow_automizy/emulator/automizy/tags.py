@@ -2,16 +2,17 @@
 
 Tag names are unique per account here (a duplicate is a 409), since contacts
 are tagged by name.  The seed answers an unknown tag with a 404 in its
-``{errors: [{field, message}]}`` shape; so do we.
+``{errors: [{field, message}]}`` shape, with the text of its bad-id error
+(``"id" must be a number``); so do we, word for word.
 """
 
 from __future__ import annotations
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.automizy import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
 from contactflow_automizy.emulator.automizy.common import (
-    STRING,
+    PAGE,
     body_object,
     ok,
     path_error,
@@ -19,23 +20,26 @@ from contactflow_automizy.emulator.automizy.common import (
     tag_view,
     validate,
 )
+from contactflow_automizy.emulator.checks import string
 from contactflow_automizy.emulator.paging import automizy_page
 from contactflow_automizy.emulator.state import Tag
 from contactflow_automizy.emulator.wire import ApiError, Reply, now_iso
 
 __all__ = ["ROUTES"]
 
+TAG = {"name": string}
+
 
 def _tag(call: Call) -> Tag:
     tag = call.state.tags.get(call.params["id"])
     if tag is None:
-        raise ApiError(404, {"errors": [{"field": "id", "message": "Tag not exist"}]})
+        raise ApiError(404, {"errors": [{"field": "id", "message": '"id" must be a number'}]})
     return tag
 
 
 def _free_name(call: Call, current: Tag | None = None) -> str:
     body = body_object(call)
-    validate(body, {"name": STRING}, required=("name",))
+    validate(body, TAG, required=("name",))
     name: str = body["name"]
     owner = call.state.tag_named(name)
     if owner is not None and owner is not current:
@@ -67,10 +71,10 @@ def delete_tag(call: Call) -> Reply:
     return success()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.CREATE_TAG: create_tag,
-    routes.GET_TAG: get_tag,
-    routes.LIST_TAGS: list_tags,
-    routes.UPDATE_TAG: update_tag,
-    routes.DELETE_TAG: delete_tag,
+ROUTES: dict[Route, Operation] = {
+    routes.CREATE_TAG: Operation(create_tag, body=TAG),
+    routes.GET_TAG: Operation(get_tag),
+    routes.LIST_TAGS: Operation(list_tags, PAGE),
+    routes.UPDATE_TAG: Operation(update_tag, body=TAG),
+    routes.DELETE_TAG: Operation(delete_tag),
 }

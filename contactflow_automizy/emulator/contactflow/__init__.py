@@ -12,35 +12,49 @@ import secrets
 import uuid
 
 from contactflow_automizy._routes import Route
-from contactflow_automizy.emulator.api import Api, Call, Handler
+from contactflow_automizy.emulator.api import Api, Call, Operation
 from contactflow_automizy.emulator.contactflow import (
+    actions,
     automations,
-    content,
     customers,
+    definitions,
+    external_contents,
+    kpis,
     nodes,
-    reports,
+    settings,
+    subscriptions,
     tokens,
+    user,
 )
 from contactflow_automizy.emulator.contactflow.common import cf_error
 from contactflow_automizy.emulator.state import State
 from contactflow_automizy.emulator.wire import EmuRequest, Reply
 
-__all__ = ["PREFIX", "TABLE", "ContactflowApi"]
+__all__ = ["PREFIX", "SECTIONS", "TABLE", "ContactflowApi"]
 
 PREFIX = "/contactflow"
-TABLE: dict[Route, Handler] = {
-    **nodes.ROUTES,
-    **automations.ROUTES,
-    **customers.ROUTES,
-    **tokens.ROUTES,
-    **reports.ROUTES,
-    **content.ROUTES,
+#: One handler module per SDK section, named as the SDK's module for that section.
+SECTIONS = (
+    user,
+    actions,
+    nodes,
+    settings,
+    automations,
+    customers,
+    tokens,
+    external_contents,
+    subscriptions,
+    kpis,
+    definitions,
+)
+TABLE: dict[Route, Operation] = {
+    route: operation for section in SECTIONS for route, operation in section.ROUTES.items()
 }
 
 
 class ContactflowApi(Api):
-    def __init__(self, state: State, token: str) -> None:
-        super().__init__(state, TABLE, PREFIX)
+    def __init__(self, state: State, token: str, *, strict: bool = True) -> None:
+        super().__init__(state, TABLE, PREFIX, strict=strict)
         self._authorization = f"Bearer {token}"
 
     def authenticate(self, request: EmuRequest) -> Reply | None:
@@ -75,3 +89,12 @@ class ContactflowApi(Api):
 
     def bad_page(self, name: str, request: EmuRequest) -> Reply:
         return self.error(400, f"Query parameter {name} must be a non-negative number", request)
+
+    def invalid_query(self, name: str, problem: str, request: EmuRequest) -> Reply:
+        errors = [{"field": name, "message": problem}]
+        return cf_error(400, f"Query parameter {name} {problem}", errors).reply()
+
+    def unknown_key(self, where: str, name: str, request: EmuRequest) -> Reply:
+        what = "query parameter" if where == "query" else "property"
+        errors = [{"field": name, "message": f"unknown {what}"}]
+        return cf_error(400, f"Unknown {what} '{name}'", errors).reply()

@@ -1,55 +1,75 @@
-"""Automations: CRUD, status changes, list filters, feedbacks and categories."""
+"""Automations: CRUD, status changes, list filters, feedbacks, the CSV report and the
+deprecated categories route."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from datetime import datetime
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from multidict import MultiMapping
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import (
+    Check,
+    any_param,
+    array,
+    aware_date_time,
+    boolean,
+    boolean_param,
+    date_time,
+    json_object,
+    one_of,
+    string,
+    uuid_text,
+)
 from contactflow_automizy.emulator.contactflow.common import (
     AUTOMATION_STATUSES,
-    array,
+    CATEGORIES,
+    PAGE,
+    STEP_TYPES,
     automation_of,
     body_object,
-    boolean,
     cf_error,
     check,
-    date_time,
+    documented,
     new_uuid,
     no_content,
     not_found,
     ok,
-    one_of,
-    parse_date_time,
-    text,
-    uuid_text,
 )
+from contactflow_automizy.emulator.contactflow.definitions import get_categories
+from contactflow_automizy.emulator.contactflow.downloads import csv_body, download
 from contactflow_automizy.emulator.paging import contactflow_page
 from contactflow_automizy.emulator.state import Automation
 from contactflow_automizy.emulator.wire import Reply, now_iso
 
-__all__ = ["ROUTES", "automation_filter", "first_step"]
+__all__ = ["ROUTES", "first_step"]
 
-CATEGORIES = ("Custom",)
-CHECKS = {
+#: The automation resource (``POST``/``PUT``); the seed requires none of its fields.
+AUTOMATION = {
     "uuid": uuid_text,
-    "name": text,
+    "name": string,
     "category": one_of(*CATEGORIES),
-    "status": one_of(*AUTOMATION_STATUSES),
+    "author": string,
     "startDate": date_time,
-    "endDate": date_time,
+    "timezone": string,
+    "status": one_of(*AUTOMATION_STATUSES),
     "created": date_time,
+    "createdBy": string,
+    "description": string,
+    "endDate": date_time,
     "uniqueToken": boolean,
     "removeActionPrimary": boolean,
+    "sourceDescription": string,
     "triggerEvents": array,
     "steps": array,
     "connections": array,
+    "statistics": json_object,
 }
+#: ``PATCH``: "name string, status string (AutomationStatus)", neither required.
+STATUS_UPDATE = {"name": string, "status": one_of(*AUTOMATION_STATUSES)}
 DEFAULTS: dict[str, Any] = {
     "category": "Custom",
     "status": "DRAFT",
@@ -68,6 +88,39 @@ DATE_BOUNDS = (
 )
 
 
+def _filters(statuses: tuple[str, ...], step_types: tuple[str, ...]) -> dict[str, Check]:
+    """The filters ``GET /automations`` and its report share, with the enums each lists."""
+    return {
+        "name": any_param,
+        "description": any_param,
+        "status": one_of(*statuses),
+        "category": one_of(*CATEGORIES),
+        **{param: date_time for param, _, _ in DATE_BOUNDS},
+        "stepType": one_of(*step_types),
+        "hasTrigger": boolean_param,
+    }
+
+
+#: ``GET /automations``: status "Items Enum" lists 7 values (no ``TO_DELETE``).
+LIST_FILTERS = {
+    **_filters(AUTOMATION_STATUSES[:-1], STEP_TYPES),
+    "style": any_param,
+    **PAGE,
+}
+#: ``GET /automations/reports``: status lists 6 (no ``TO_ARCHIVE``/``TO_DELETE``), stepType 7
+#: (no ``WEBHOOK``/``TAG``).
+REPORT_FILTERS = {
+    **_filters(
+        AUTOMATION_STATUSES[:-2],
+        tuple(s for s in STEP_TYPES if s not in ("WEBHOOK", "TAG")),
+    ),
+    "automationUuid": uuid_text,
+    "filename": any_param,
+}
+#: ``PUT``/``PATCH``: "removeExpiredCustomers boolean Default: false".
+REMOVE_EXPIRED = {"removeExpiredCustomers": boolean_param}
+
+
 def first_step(automation: Automation) -> dict[str, Any]:
     """Where new customers wait: the automation's first step (empty if it has none)."""
     steps = automation.data.get("steps") or []
@@ -82,31 +135,24 @@ def view(automation: Automation, compact: bool = False) -> dict[str, Any]:
     return {**data, "statistics": statistics}
 
 
-def _bound(query: MultiMapping[str], name: str) -> datetime | None:
-    raw = query.get(name)
-    if raw is None:
-        return None
-    parsed = parse_date_time(raw)
-    if parsed is None:
-        raise cf_error(400, f"Invalid value for {name}: expected an ISO-8601 date-time")
-    return parsed
-
-
 def automation_filter(query: MultiMapping[str]) -> Callable[[Automation], bool]:
-    """The list filters of ``GET /automations`` (and its CSV report) as one predicate."""
+    """The (already checked) filters of ``GET /automations`` and its report as one predicate."""
     name = query.get("name", "").lower()
     description = query.get("description", "").lower()
     statuses = set(query.getall("status", ()))
     categories = set(query.getall("category", ()))
     step_type = query.get("stepType")
     has_trigger = query.get("hasTrigger", "false").lower() == "true"
-    only = query.get("automationUuid")
-    bounds = [(field, before, _bound(query, param)) for param, field, before in DATE_BOUNDS]
-    bounds = [b for b in bounds if b[2] is not None]
+    only = query.get("automationUuid", "").lower() or None
+    bounds = [
+        (field, before, aware_date_time(query[param]))
+        for param, field, before in DATE_BOUNDS
+        if param in query
+    ]
 
     def within(data: dict[str, Any]) -> bool:
         for field, before, limit in bounds:
-            value = parse_date_time(data.get(field))
+            value = aware_date_time(data.get(field))
             if value is None or limit is None or (value > limit if before else value < limit):
                 return False
         return True
@@ -143,10 +189,17 @@ def list_automations(call: Call) -> Reply:
 
 
 def _resource(
-    call: Call, body: dict[str, Any], automation_uuid: str, created: str
+    call: Call, body: Mapping[str, Any], automation_uuid: str, created: str
 ) -> dict[str, Any]:
-    """The stored automation: defaults, the body, server-owned fields; steps get UUIDs."""
-    data = {**DEFAULTS, "triggerEvents": [], "steps": [], "connections": [], **body}
+    """The stored automation: defaults, the body's non-null fields, server-owned fields;
+    steps get UUIDs."""
+    data = {
+        **DEFAULTS,
+        "triggerEvents": [],
+        "steps": [],
+        "connections": [],
+        **documented(body, AUTOMATION),
+    }
     data.pop("statistics", None)
     data["steps"] = [
         {**step, "uuid": step.get("uuid") or call.state.uuid()} if isinstance(step, dict) else step
@@ -160,7 +213,7 @@ def _resource(
 
 def create_automation(call: Call) -> Reply:
     body = body_object(call)
-    check(body, CHECKS, required=("name",))
+    check(body, AUTOMATION)
     automation_uuid = new_uuid(call, body)
     if automation_uuid in call.state.automations:
         raise cf_error(409, f"Automation {automation_uuid} already exists")
@@ -186,7 +239,7 @@ def _change_status(call: Call, automation: Automation, status: str) -> None:
 def update_automation(call: Call) -> Reply:
     automation = automation_of(call)
     body = body_object(call)
-    check(body, CHECKS, required=("name",))
+    check(body, AUTOMATION)
     data = _resource(call, body, automation.uuid, automation.data["created"])
     _change_status(call, automation, data["status"])
     automation.data = data
@@ -196,8 +249,9 @@ def update_automation(call: Call) -> Reply:
 def update_automation_status(call: Call) -> Reply:
     automation = automation_of(call)
     body = body_object(call)
-    check(body, {"name": text, "status": one_of(*AUTOMATION_STATUSES)}, required=("status",))
-    _change_status(call, automation, body["status"])
+    check(body, STATUS_UPDATE)
+    if body.get("status") is not None:
+        _change_status(call, automation, body["status"])
     if body.get("name") is not None:
         automation.data["name"] = body["name"]
     return ok(view(automation))
@@ -234,19 +288,41 @@ def get_step_feedbacks(call: Call) -> Reply:
     raise not_found("Step", step_uuid)
 
 
-def get_categories(call: Call) -> Reply:
-    return ok({"categories": list(CATEGORIES)})
+REPORT_COLUMNS = (
+    "uuid",
+    "name",
+    "status",
+    "category",
+    "description",
+    "created",
+    "startDate",
+    "endDate",
+    "customers",
+)
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.LIST_AUTOMATIONS: list_automations,
-    routes.CREATE_AUTOMATION: create_automation,
-    routes.GET_AUTOMATION: get_automation,
-    routes.UPDATE_AUTOMATION: update_automation,
-    routes.UPDATE_AUTOMATION_STATUS: update_automation_status,
-    routes.DELETE_AUTOMATION: delete_automation,
-    routes.GET_STEP_FEEDBACKS: get_step_feedbacks,
-    routes.GET_AUTOMATION_FEEDBACKS: get_automation_feedbacks,
-    routes.AUTOMATION_CATEGORIES_DEPRECATED: get_categories,
-    routes.AUTOMATION_CATEGORIES: get_categories,
+def automations_report(call: Call) -> Reply:
+    keep = automation_filter(call.query)
+    rows = (
+        [*(a.data.get(column) for column in REPORT_COLUMNS[:-1]), a.customer_count]
+        for a in node_automations(call)
+        if keep(a)
+    )
+    filename = call.query.get("filename", "feedbacks") + ".csv"
+    return download(csv_body(REPORT_COLUMNS, rows), "text/csv; charset=utf-8", filename)
+
+
+ROUTES: dict[Route, Operation] = {
+    routes.LIST_AUTOMATIONS: Operation(list_automations, LIST_FILTERS),
+    routes.CREATE_AUTOMATION: Operation(create_automation, body=AUTOMATION),
+    routes.GET_AUTOMATION: Operation(get_automation),
+    routes.UPDATE_AUTOMATION: Operation(update_automation, REMOVE_EXPIRED, body=AUTOMATION),
+    routes.UPDATE_AUTOMATION_STATUS: Operation(
+        update_automation_status, REMOVE_EXPIRED, body=STATUS_UPDATE
+    ),
+    routes.DELETE_AUTOMATION: Operation(delete_automation),
+    routes.GET_STEP_FEEDBACKS: Operation(get_step_feedbacks),
+    routes.GET_AUTOMATION_FEEDBACKS: Operation(get_automation_feedbacks),
+    routes.AUTOMATIONS_REPORT: Operation(automations_report, REPORT_FILTERS),
+    routes.AUTOMATION_CATEGORIES_DEPRECATED: Operation(get_categories),
 }

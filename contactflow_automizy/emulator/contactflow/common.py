@@ -1,43 +1,42 @@
-"""Contactflow error bodies, body validation and node-scoped lookups shared by its handlers.
+"""Contactflow error bodies, the seed's enums, body validation and node-scoped lookups.
 
 Errors are ``{message, logref, errors: [{field, message}]}``: 400 for a
-malformed request, 404 for an unknown id, 409 for a conflict, 422 for a
-validation failure.
+malformed request or query parameter, 404 for an unknown id, 409 for a
+conflict, 422 for a body that fails validation.  The enums are copied from the
+seed (not imported from the SDK: see the package docstring), one per place the
+seed lists one, because its lists differ between operations.
 """
 
 from __future__ import annotations
 
 import os
 import uuid
-from collections.abc import Callable, Iterable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping
 from typing import Any
 
-from contactflow_automizy.emulator.api import Call
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import Check, any_param
 from contactflow_automizy.emulator.state import Automation
 from contactflow_automizy.emulator.wire import ApiError, Reply, json_reply
 
 __all__ = [
     "AUTOMATION_STATUSES",
-    "Check",
-    "array",
+    "CATEGORIES",
+    "PAGE",
+    "STEP_TYPES",
     "automation_of",
     "body_object",
-    "boolean",
+    "catalogue",
     "cf_error",
     "check",
-    "date_time",
-    "json_object",
+    "documented",
     "new_uuid",
     "no_content",
     "not_found",
     "ok",
-    "one_of",
-    "parse_date_time",
-    "text",
-    "uuid_text",
 ]
 
+#: ``AutomationStatus`` (automation bodies).
 AUTOMATION_STATUSES = (
     "COMMITTED",
     "PAUSED",
@@ -48,8 +47,22 @@ AUTOMATION_STATUSES = (
     "TO_ARCHIVE",
     "TO_DELETE",
 )
-#: A check returns a message when the value is wrong, ``None`` when it is fine.
-Check = Callable[[Any], str | None]
+#: ``AutomationCategory``.
+CATEGORIES = ("Custom",)
+#: The step operations: ``stepType`` of ``GET /automations``, and ``GET /actions``.
+STEP_TYPES = (
+    "CLAB_CAMPAIGN_SMS",
+    "CLAB_CAMPAIGN",
+    "WEBHOOK",
+    "TAG",
+    "FROM_LAST_STEP",
+    "WAIT_AND_CHECK",
+    "WAIT_FOR_TRIGGER",
+    "AB_TEST",
+    "NO_ACTION",
+)
+#: Paged answers take ``page`` and ``size`` (SPEC.md section 3); :mod:`~..paging` checks them.
+PAGE: dict[str, Check] = {"page": any_param, "size": any_param}
 
 
 def cf_error(status: int, message: str, errors: Iterable[Mapping[str, Any]] = ()) -> ApiError:
@@ -70,6 +83,15 @@ def no_content() -> Reply:
     return Reply(204)
 
 
+def catalogue(data: Any) -> Operation:
+    """An operation answering fixed ``data`` (catalogues with no service behind them)."""
+
+    def handler(call: Call) -> Reply:
+        return ok(data)
+
+    return Operation(handler)
+
+
 def body_object(call: Call) -> dict[str, Any]:
     data = call.json()
     if not isinstance(data, dict):
@@ -80,7 +102,8 @@ def body_object(call: Call) -> dict[str, Any]:
 def check(
     body: Mapping[str, Any], checks: Mapping[str, Check], required: Iterable[str] = ()
 ) -> None:
-    """422 listing every field that is missing (``required``) or fails its check."""
+    """422 listing every field that is missing (``required``) or fails its check;
+    ``null`` counts as absent, as for an omitted optional field."""
     errors = [
         {"field": name, "message": "must not be null"}
         for name in required
@@ -95,50 +118,10 @@ def check(
         raise cf_error(422, "Validation failed", errors)
 
 
-def text(value: Any) -> str | None:
-    return None if isinstance(value, str) and value.strip() else "must be a non-blank string"
-
-
-def uuid_text(value: Any) -> str | None:
-    try:
-        uuid.UUID(value)
-    except (TypeError, ValueError, AttributeError):
-        return "must be a UUID"
-    return None
-
-
-def boolean(value: Any) -> str | None:
-    return None if isinstance(value, bool) else "must be a boolean"
-
-
-def json_object(value: Any) -> str | None:
-    return None if isinstance(value, dict) else "must be an object"
-
-
-def array(value: Any) -> str | None:
-    return None if isinstance(value, list) else "must be an array"
-
-
-def one_of(*values: str) -> Check:
-    def test(value: Any) -> str | None:
-        return None if value in values else f"must be one of {', '.join(values)}"
-
-    return test
-
-
-def parse_date_time(value: Any) -> datetime | None:
-    """An aware date-time from ISO-8601 text (naive counts as UTC); ``None`` if unusable."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo is not None else parsed.replace(tzinfo=UTC)
-
-
-def date_time(value: Any) -> str | None:
-    return None if parse_date_time(value) is not None else "must be an ISO-8601 date-time"
+def documented(body: Mapping[str, Any], fields: Mapping[str, Check]) -> dict[str, Any]:
+    """The body's documented, non-null fields: all a resource keeps (so a lenient
+    emulator ignores an unknown key instead of storing it and echoing it back)."""
+    return {key: value for key, value in body.items() if key in fields and value is not None}
 
 
 def new_uuid(call: Call, body: Mapping[str, Any]) -> str:

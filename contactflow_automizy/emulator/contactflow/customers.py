@@ -1,10 +1,9 @@
 """Customers of an automation: single adds and deletes, and batches opened, filled and closed.
 
 A batch is a source: the FIRST packet opens it (``OPEN``), MIDDLE packets
-append, the LAST packet appends and closes it (``CLOSED``).  A FIRST packet
-for an existing source is a 409; MIDDLE/LAST for a source never opened (or
-rolled back) is a 422, for a closed source a 409.  Only an open source can be
-deleted (the SDK's rollback of a failed upload); deleting a closed one is a 409.
+append, the LAST packet appends and closes it (``CLOSED``); a DELETE removes an
+open one with its customers.  What each may do to a source is decided in one
+place, :func:`source_rule`.
 """
 
 from __future__ import annotations
@@ -14,33 +13,32 @@ from typing import Any
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import any_param, json_object, one_of, string, uuid_text
 from contactflow_automizy.emulator.contactflow.common import (
     automation_of,
     body_object,
     cf_error,
     check,
-    json_object,
+    documented,
     new_uuid,
     no_content,
     not_found,
     ok,
-    one_of,
-    text,
-    uuid_text,
 )
-from contactflow_automizy.emulator.state import Automation
+from contactflow_automizy.emulator.state import Automation, BatchSource, State
 from contactflow_automizy.emulator.wire import Reply
 
-__all__ = ["ROUTES"]
+__all__ = ["ROUTES", "source_rule"]
 
-CLOSED_STATUSES = frozenset({"ARCHIVED", "TO_ARCHIVE", "TO_DELETE"})
-CUSTOMER_CHECKS = {
+#: The customer of ``POST .../customers``; the seed requires none of its fields.
+CUSTOMER = {
     "uuid": uuid_text,
+    "userPk": string,
     "clabUuid": uuid_text,
-    "userPk": text,
     "attributes": json_object,
     "automationUuid": uuid_text,
+    "automationName": string,
 }
 
 
@@ -50,31 +48,37 @@ def _customers(value: Any) -> str | None:
     return "must be an array of customer objects"
 
 
-BATCH_CHECKS = {
-    "packet": one_of("FIRST", "MIDDLE", "LAST"),
-    "sourceUuid": uuid_text,
-    "sourceLabel": text,
+#: A batch packet.  ``status`` is the seed's enum; the server owns a source's status, so
+#: a valid one is accepted and ignored.
+BATCH = {
     "customers": _customers,
     "notification": json_object,
+    "packet": one_of("FIRST", "MIDDLE", "LAST"),
+    "sourceLabel": string,
+    "sourceUuid": uuid_text,
+    "status": one_of(
+        "OPEN",
+        "CLOSED",
+        "ENABLED",
+        "ENABLED_OK_NOTIFYING",
+        "ENABLED_ERROR_NOTIFYING",
+        "ENABLED_OK_NOTIFIED",
+        "ENABLED_OK_NOT_NOTIFIED",
+        "ENABLED_ERROR_NOTIFIED",
+        "ENABLED_ERROR_NOT_NOTIFIED",
+    ),
 }
 
 
-def _open_automation(call: Call) -> Automation:
-    automation = automation_of(call)
-    if automation.data.get("status") in CLOSED_STATUSES:
-        raise cf_error(422, f"Automation {automation.uuid} is archived: it takes no customers")
-    return automation
-
-
 def add_customer(call: Call) -> Reply:
-    automation = _open_automation(call)
+    automation = automation_of(call)
     body = body_object(call)
-    check(body, CUSTOMER_CHECKS)
+    check(body, CUSTOMER)
     customer_uuid = new_uuid(call, body)
     if customer_uuid in automation.direct.by_uuid:
         raise cf_error(409, f"Customer {customer_uuid} is already in the automation")
     customer = {
-        **body,
+        **documented(body, CUSTOMER),
         "uuid": customer_uuid,
         "automationUuid": automation.uuid,
         "automationName": automation.data.get("name"),
@@ -91,26 +95,58 @@ def delete_customer(call: Call) -> Reply:
     return no_content()
 
 
-def add_customer_batch(call: Call) -> Reply:
-    automation = _open_automation(call)
-    body = body_object(call)
-    check(body, BATCH_CHECKS, required=("packet", "sourceUuid"))
-    source_uuid = str(uuid.UUID(body["sourceUuid"]))
-    packet = body["packet"]
-    state = call.state
+def source_rule(
+    state: State, automation: Automation, source_uuid: str, action: str
+) -> BatchSource | None:
+    """The open source ``action`` (a packet, or ``"DELETE"``) may act on, else the error.
+
+    The seed says only that DELETE removes "an open batch source"; SPEC.md
+    section 11 ("Server answers the jobs rely on") decides the rest, and
+    durable jobs rely on exactly these answers:
+
+    * FIRST for a source UUID that exists in any state (open, closed, or
+      deleted, in any automation) is a 409: a UUID opens one source, once, so
+      a re-run or a late duplicate FIRST can never reopen or extend a batch;
+      otherwise ``None`` (the caller opens it).
+    * DELETE of a closed source is a 409 ("it had completed"), of an unknown
+      or already deleted one a 404.
+    * MIDDLE/LAST to a closed source is a 409; to a source never opened in
+      this automation, or deleted, a 422 (the seed is silent; a batch starts
+      with FIRST).
+    """
+    known = state.source_state(source_uuid)
+    if action == "FIRST":
+        if known is not None:
+            raise cf_error(409, f"Batch source {source_uuid} already exists ({known})")
+        return None
     source = state.sources.get(source_uuid)
-    if packet == "FIRST":
-        if source is not None:
-            raise cf_error(409, f"Batch source {source_uuid} already exists")
-        source = state.open_source(automation, source_uuid, body.get("sourceLabel"))
-    elif source is None or source.automation_uuid != automation.uuid:
+    if source is None or source.automation_uuid != automation.uuid:
+        if action == "DELETE":
+            raise not_found("Batch source", source_uuid)
         raise cf_error(
             422,
             f"Batch source {source_uuid} is not open: a batch starts with a FIRST packet",
             [{"field": "sourceUuid", "message": "unknown batch source"}],
         )
-    elif source.status != "OPEN":
+    if source.status != "OPEN":
+        if action == "DELETE":
+            raise cf_error(
+                409, f"Batch source {source_uuid} is closed: only an open batch can be deleted"
+            )
         raise cf_error(409, f"Batch source {source_uuid} is closed")
+    return source
+
+
+def add_customer_batch(call: Call) -> Reply:
+    automation = automation_of(call)
+    body = body_object(call)
+    check(body, BATCH, required=("packet", "sourceUuid"))
+    source_uuid = str(uuid.UUID(body["sourceUuid"]))
+    packet = body["packet"]
+    state = call.state
+    source = source_rule(state, automation, source_uuid, packet)
+    if source is None:
+        source = state.open_source(automation, source_uuid, body.get("sourceLabel"))
     state.append_packet(source, call.request.body, len(body.get("customers") or ()))
     if packet == "LAST":
         source.status = "CLOSED"
@@ -118,22 +154,22 @@ def add_customer_batch(call: Call) -> Reply:
 
 
 def delete_customer_batch(call: Call) -> Reply:
+    """``sourceUuid`` is a plain ``string`` in the seed: one that is no UUID names no source."""
     automation = automation_of(call)
     raw = call.query.get("sourceUuid")
-    if raw is None or uuid_text(raw) is not None:
-        raise cf_error(400, "Query parameter sourceUuid must be a UUID")
-    source = automation.sources.get(str(uuid.UUID(raw)))
-    if source is None:
+    if raw is None:
+        raise cf_error(400, "Query parameter sourceUuid is required")
+    if uuid_text(raw) is not None:
         raise not_found("Batch source", raw)
-    if source.status != "OPEN":
-        raise cf_error(409, f"Batch source {raw} is closed: only an open batch can be deleted")
+    source = source_rule(call.state, automation, str(uuid.UUID(raw)), "DELETE")
+    assert source is not None
     call.state.remove_source(source)
     return no_content()
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.ADD_CUSTOMER: add_customer,
-    routes.DELETE_CUSTOMER: delete_customer,
-    routes.ADD_CUSTOMER_BATCH: add_customer_batch,
-    routes.DELETE_CUSTOMER_BATCH: delete_customer_batch,
+ROUTES: dict[Route, Operation] = {
+    routes.ADD_CUSTOMER: Operation(add_customer, body=CUSTOMER),
+    routes.DELETE_CUSTOMER: Operation(delete_customer),
+    routes.ADD_CUSTOMER_BATCH: Operation(add_customer_batch, body=BATCH),
+    routes.DELETE_CUSTOMER_BATCH: Operation(delete_customer_batch, {"sourceUuid": any_param}),
 }

@@ -1,4 +1,5 @@
-"""Customer tokens: one per customer in an automation, found by UUID or searched with filters.
+"""Customer tokens: one per customer in an automation, found by UUID, searched with filters,
+or downloaded as a ZIP report (one CSV member per automation, ``<automationUuid>.csv``).
 
 Tokens are not stored: a token is a view of a stored customer (see
 :mod:`~contactflow_automizy.emulator.state` for how its UUID encodes where the
@@ -10,26 +11,42 @@ customer is).  Every token waits on its automation's first step with status
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator
+from itertools import groupby
 from typing import Any
 
 import attrs
+import orjson
 from multidict import MultiMapping
 
 from contactflow_automizy._routes import Route
 from contactflow_automizy.contactflow import routes
-from contactflow_automizy.emulator.api import Call, Handler
+from contactflow_automizy.emulator.api import Call, Operation
+from contactflow_automizy.emulator.checks import any_param, one_of, uuid_text
 from contactflow_automizy.emulator.contactflow.automations import first_step
-from contactflow_automizy.emulator.contactflow.common import cf_error, not_found, ok, uuid_text
+from contactflow_automizy.emulator.contactflow.common import PAGE, not_found, ok
+from contactflow_automizy.emulator.contactflow.downloads import csv_body, download, zip_body
 from contactflow_automizy.emulator.paging import contactflow_page
 from contactflow_automizy.emulator.state import Automation, Segment, State
 from contactflow_automizy.emulator.wire import Reply
 
-__all__ = ["ROUTES", "Token", "search"]
+__all__ = ["ROUTES", "Token"]
 
 STATUS = "READY"
 AGGREGATED_STATUS = "RUNNING"
 SORT_KEYS = ("automationUuid", "clabUuid", "recipient", "stepUuid", "status")
 COMPACT = ("uuid", "automationUuid", "stepUuid", "clabUuid", "userPk", "status")
+REPORT_COLUMNS = (
+    "uuid",
+    "automationUuid",
+    "automationName",
+    "stepUuid",
+    "userPk",
+    "clabUuid",
+    "recipient",
+    "status",
+    "enterAutomationDate",
+    "attributes",
+)
 
 
 @attrs.frozen
@@ -83,24 +100,22 @@ class Token:
         return value is None, str(value or "")
 
 
-def _uuid_query(query: MultiMapping[str], name: str) -> str | None:
-    value = query.get(name)
-    if value is not None and uuid_text(value) is not None:
-        raise cf_error(400, f"Query parameter {name} must be a UUID")
-    return value.lower() if value is not None else None
+#: The filters of the token search and the token report.
+FILTERS = {
+    "automationUuid": uuid_text,
+    "stepUuid": uuid_text,
+    "clabUuid": any_param,
+    "recipient": any_param,
+    "aggregatedStatus": one_of("RUNNING", "COMPLETED", "ERROR"),
+}
 
 
 def search(state: State, node: str | None, query: MultiMapping[str]) -> Iterator[Token]:
-    """The node's tokens matching ``automationUuid``, ``stepUuid``, ``clabUuid``,
-    ``recipient`` and ``aggregatedStatus``, automation by automation.
-
-    The query is checked now (a bad one is a 400); tokens are found lazily.
-    """
-    automation_uuid = _uuid_query(query, "automationUuid")
-    step_uuid = _uuid_query(query, "stepUuid")
+    """The node's tokens matching the (already checked) :data:`FILTERS`, automation by
+    automation, found lazily."""
+    automation_uuid = query.get("automationUuid", "").lower() or None
+    step_uuid = query.get("stepUuid", "").lower() or None
     status = query.get("aggregatedStatus")
-    if status is not None and status not in ("RUNNING", "COMPLETED", "ERROR"):
-        raise cf_error(400, "Query parameter aggregatedStatus must be RUNNING, COMPLETED or ERROR")
     automations = [
         a
         for a in state.automations.values()
@@ -141,13 +156,32 @@ def search_tokens(call: Call) -> Reply:
     sort = call.query.get("sort")
     tokens: Iterable[Token] = search(call.state, call.node, call.query)
     if sort is not None:
-        if sort not in SORT_KEYS:
-            raise cf_error(400, f"Query parameter sort must be one of {', '.join(SORT_KEYS)}")
         tokens = sorted(tokens, key=lambda t: t.sort_key(sort))
     return ok(contactflow_page(call.query, tokens, lambda t: t.view(compact)))
 
 
-ROUTES: dict[Route, Handler] = {
-    routes.GET_TOKEN: get_token,
-    routes.SEARCH_TOKENS: search_tokens,
+def _report_row(token: Token) -> list[Any]:
+    view = token.view()
+    attributes = view["attributes"]
+    view["recipient"] = token.recipient
+    view["attributes"] = orjson.dumps(attributes).decode() if attributes is not None else ""
+    return [view[column] for column in REPORT_COLUMNS]
+
+
+def tokens_report(call: Call) -> Reply:
+    tokens = search(call.state, call.node, call.query)
+    members = (
+        (f"{automation_uuid}.csv", csv_body(REPORT_COLUMNS, map(_report_row, group)))
+        for automation_uuid, group in groupby(tokens, key=lambda t: t.automation.uuid)
+    )
+    filename = call.query.get("filename", "automations-monitor") + ".zip"
+    return download(zip_body(members), "application/zip", filename)
+
+
+ROUTES: dict[Route, Operation] = {
+    routes.GET_TOKEN: Operation(get_token),
+    routes.SEARCH_TOKENS: Operation(
+        search_tokens, {**FILTERS, **PAGE, "style": any_param, "sort": one_of(*SORT_KEYS)}
+    ),
+    routes.TOKENS_REPORT: Operation(tokens_report, {**FILTERS, "filename": any_param}),
 }

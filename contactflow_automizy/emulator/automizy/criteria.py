@@ -1,4 +1,5 @@
-"""Contact search, ``POST CM/contact/criterion``: a scope, then criteria in disjunctive normal form.
+"""What a contact search (``POST .../contact/criterion``) keeps: a scope, then criteria
+in disjunctive normal form.  (The route's handler is in :mod:`.contacts`, as in the SDK.)
 
 The seed shows the shapes but not the logic; the emulator decides:
 
@@ -22,28 +23,20 @@ The seed shows the shapes but not the logic; the emulator decides:
 from __future__ import annotations
 
 import operator
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
-from contactflow_automizy._routes import Route
-from contactflow_automizy.automizy import routes
-from contactflow_automizy.emulator.api import Call, Handler
-from contactflow_automizy.emulator.automizy.common import (
-    ARRAY,
-    body_object,
-    contact_view,
-    invalid,
-    ok,
-    path_error,
-    validate,
-)
-from contactflow_automizy.emulator.paging import automizy_page
-from contactflow_automizy.emulator.state import Contact, State
-from contactflow_automizy.emulator.wire import Reply
+from contactflow_automizy.emulator.api import Call
+from contactflow_automizy.emulator.automizy.common import invalid, path_error
+from contactflow_automizy.emulator.state import Contact
 
-__all__ = ["ROUTES", "condition"]
+__all__ = ["condition", "matching"]
 
 Predicate = Callable[[Contact], bool]
+#: The keys the seed shows for a scope, its search and a condition.
+SCOPE = ("listId", "search", "contactStatus")
+SEARCH = ("operator", "value")
+CONDITION = ("type", "operator", "value", "fieldId")
 TextTest = Callable[[str | None, str], bool]
 
 
@@ -105,10 +98,12 @@ def _text_test(name: str) -> TextTest:
     return test
 
 
-def condition(state: State, raw: Any) -> Predicate:
+def condition(call: Call, raw: Any) -> Predicate:
     """One criterion condition as a predicate; a 422 if it makes no sense."""
     if not isinstance(raw, dict):
         raise invalid([("criterion", '"criterion" must be an array of arrays of conditions')])
+    call.known_keys(raw, CONDITION, "criterion")
+    state = call.state
     kind, name, value = raw.get("type"), raw.get("operator"), raw.get("value")
     if kind in MEMBERSHIPS:
         if name not in MEMBER_OPERATORS:
@@ -146,6 +141,8 @@ def _scope(call: Call, scope: dict[str, Any]) -> tuple[list[Contact], Predicate]
     search = scope.get("search")
     if search is not None and not isinstance(search, dict):
         raise invalid([("scope", '"scope.search" must be an object')])
+    if search:
+        call.known_keys(search, SEARCH, "scope.search")
     test = _text_test(str(search.get("operator", "IN"))) if search else None
     wanted = str(search.get("value", "")) if search else ""
 
@@ -159,23 +156,20 @@ def _scope(call: Call, scope: dict[str, Any]) -> tuple[list[Contact], Predicate]
     return pool, keep
 
 
-def search_contacts(call: Call) -> Reply:
-    body = body_object(call)
-    validate(body, {"criterion": ARRAY}, required=("scope",))
-    if not isinstance(body["scope"], dict):
+def matching(call: Call, scope: Any, criterion: Any) -> Iterator[Contact]:
+    """The contacts in ``scope`` that match ``criterion``; a 422 (or a 404 for an unknown
+    list) is raised now, before the first contact is looked at."""
+    if not isinstance(scope, dict):
         raise invalid([("scope", '"scope" must be an object')])
-    pool, in_scope = _scope(call, body["scope"])
+    call.known_keys(scope, SCOPE, "scope")
+    pool, in_scope = _scope(call, scope)
     groups = []
-    for group in body.get("criterion") or ():
+    for group in criterion or ():
         if not isinstance(group, list):
             raise invalid([("criterion", '"criterion" must be an array of arrays of conditions')])
-        groups.append([condition(call.state, raw) for raw in group])
-    found = (
+        groups.append([condition(call, raw) for raw in group])
+    return (
         c
         for c in pool
         if in_scope(c) and (not groups or any(all(p(c) for p in group) for group in groups))
     )
-    return ok(automizy_page(call.query, found, lambda c: contact_view(call.state, c)))
-
-
-ROUTES: dict[Route, Handler] = {routes.SEARCH_CONTACTS: search_contacts}

@@ -48,19 +48,17 @@ from typing import IO, TYPE_CHECKING, Any, Literal, TypeAlias, cast
 
 import attrs
 
-from contactflow_automizy._converter import ResponseFormatError
+from contactflow_automizy import _validate
 from contactflow_automizy._multipart import FileSource
 from contactflow_automizy._progress import Progress, ProgressCallback
-from contactflow_automizy.automizy import _checks
+from contactflow_automizy.automizy.imports import ImportsMixin
 from contactflow_automizy.automizy.models import Field, FieldMapping
-from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-    from contactflow_automizy.automizy.imports import ImportsMixin
-
-__all__ = ["CsvImportResult", "CsvSource", "import_csv"]
+__all__ = ["CsvImportMixin", "CsvImportResult", "CsvSource", "import_csv"]
 
 Row: TypeAlias = Mapping[str, Any]
 CsvSource: TypeAlias = FileSource | Iterable[Row] | AsyncIterable[Row]
@@ -270,7 +268,7 @@ def _header_named(header: Sequence[str], name: str) -> str | None:
 
 def _check_explicit(mapping: Mapping[str, int | None]) -> dict[str, int | None]:
     return {
-        name: None if field_id is None else _checks.positive_id(f"mapping[{name!r}]", field_id)
+        name: None if field_id is None else _validate.positive_int(f"mapping[{name!r}]", field_id)
         for name, field_id in mapping.items()
     }
 
@@ -353,13 +351,13 @@ async def import_csv(
     on_progress: ProgressCallback | None = None,
 ) -> CsvImportResult:
     """Import ``source`` into ``list_ids``; see the module docstring for the rules."""
-    lists = _checks.positive_ids("list_ids", list_ids)
+    lists = _validate.positive_ints("list_ids", list_ids)
     if not lists:
         raise ConfigurationError("list_ids: a contact must go to at least one list")
-    add = _checks.positive_ids("add_tag_ids", add_tag_ids)
-    remove = _checks.positive_ids("remove_tag_ids", remove_tag_ids)
+    add = _validate.positive_ints("add_tag_ids", add_tag_ids)
+    remove = _validate.positive_ints("remove_tag_ids", remove_tag_ids)
     if notification_email is not None:
-        _checks.email_address("notification_email", notification_email)
+        _validate.email_address("notification_email", notification_email)
     if isinstance(mapping, str):
         if mapping != "auto":
             raise ConfigurationError(f"mapping must be 'auto' or a mapping, got {mapping!r}")
@@ -407,3 +405,30 @@ async def import_csv(
         rows=prepared.rows,
         bytes_uploaded=uploaded,
     )
+
+
+class CsvImportMixin(ImportsMixin):
+    async def import_csv(
+        self,
+        source: CsvSource,
+        *,
+        list_ids: Iterable[int],
+        mapping: Literal["auto"] | Mapping[str, int | None] = "auto",
+        overwrite: bool = False,
+        add_tag_ids: Iterable[int] = (),
+        remove_tag_ids: Iterable[int] = (),
+        notification_email: str | None = None,
+        on_progress: ProgressCallback | None = None,
+    ) -> CsvImportResult:
+        """Check, map, upload and process a CSV in one call; see :mod:`.csv_import`."""
+        return await import_csv(
+            self,
+            source,
+            list_ids=list_ids,
+            mapping=mapping,
+            overwrite=overwrite,
+            add_tag_ids=add_tag_ids,
+            remove_tag_ids=remove_tag_ids,
+            notification_email=notification_email,
+            on_progress=on_progress,
+        )

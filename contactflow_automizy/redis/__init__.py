@@ -1,0 +1,5 @@
+"""Redis-backed pieces for running on many processes (the ``redis`` extra)."""
+
+from contactflow_automizy.redis.rate_limiter import RedisRateLimiter
+
+__all__ = ["RedisRateLimiter"]
