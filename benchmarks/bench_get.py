@@ -1,36 +1,67 @@
-"""Benchmark 1: GET throughput at concurrency 64 and client CPU per request.
+"""Benchmark 1: GET throughput and client CPU per request, SDK vs hand-written clients.
 
-SDK (``ContactflowClient.get_node``) vs raw aiohttp with the same connector
-settings vs ``httpx.AsyncClient``, against a minimal aiohttp.web server in
-another process on 127.0.0.1.  Prints medians of several runs and ratios
-measured in the same run.
+Clients, all in one process and one event loop, against a minimal aiohttp.web
+server in another process (on its own CPU) on 127.0.0.1:
 
-    python benchmarks/bench_get.py [--requests 20000] [--runs 5] [--concurrency 64]
+* ``aiohttp``: raw aiohttp, the same connector settings (the reference);
+* ``sdk``: ``ContactflowClient.get_node`` on the default (aiohttp) transport;
+* ``sdk, pyreqwest``: the same on ``Session(transport="pyreqwest")``;
+* ``pyreqwest``: raw pyreqwest (what the Rust client costs by itself);
+* ``httpx`` (``--httpx``): ``httpx.AsyncClient``, far slower: short batches.
+
+The machines are noisy, so clients are interleaved: every round runs one
+short batch of each client (the order rotating), the pools stay warm between
+batches, and the table shows the median over rounds with the min-max of the
+per-round ratios to raw aiohttp (ratios from the same round).  Scenarios:
+concurrency x answer size (``--concurrency 1,8,64,256 --sizes 1k,64k,1m``),
+and ``--distinct-ids 10000`` calls over that many node ids (yarl caches 128
+parsed URLs: one id only flatters every client).  ``--loop uvloop`` runs the
+clients on uvloop.  ``--memory`` measures instead the memory per 1,000
+requests in flight: each client in a fresh process sends 1,000 requests to an
+endpoint that answers after 2 s and reports its RSS growth at the peak.
+
+    python -m benchmarks.bench_get [--rounds 7] [--batch 2000] [--concurrency 64]
+        [--sizes 1k] [--distinct-ids 0] [--loop asyncio|uvloop] [--httpx] [--memory]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import gc
 import time
-from collections.abc import Awaitable, Callable
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from datetime import timedelta
+from typing import Any
 
 import aiohttp
 import httpx
 import orjson
 from aiohttp import web
 
-from benchmarks._common import median, print_table, server_process
-from contactflow_automizy import ContactflowClient, Session, Timeout
-from contactflow_automizy._loop import LOOPS
+from benchmarks._common import median, print_table, rss_mb, run_isolated, server_process
+from contactflow_automizy import ContactflowClient, Session
+from contactflow_automizy._loop import LOOPS, loop_factory
 from contactflow_automizy._loop import run as run_on
 
 NODE = "095be615-a8ad-4c33-8e9c-c7612fbf6c9f"
 TOKEN = "bench-token"
-BODY = orjson.dumps(
-    {
+SIZES = {"1k": 1 << 10, "64k": 64 << 10, "1m": 1 << 20}
+#: Seconds the ``/slow`` endpoint holds each answer (for ``--memory``).
+SLOW_ANSWER = 2.0
+IN_FLIGHT = 1000
+
+#: One call: GET the node ``node_id`` and decode it (a model, or a dict for raw clients).
+Call = Callable[[str], Awaitable[object]]
+
+
+def node_body(size: int) -> bytes:
+    """A node as the API sends it, its ``name`` padded so the body is ``size`` bytes."""
+    node = {
         "uuid": NODE,
-        "name": "bench",
+        "name": "",
         "workspaceUuid": "440374de-d1f6-4e58-8880-bb86654d7756",
         "portfolioUuid": "734e4f25-f179-406a-bdfa-12cd4a997014",
         "groupPk": 1,
@@ -39,140 +70,279 @@ BODY = orjson.dumps(
         "smsActive": False,
         "created": "2019-08-24T14:15:22Z",
     }
-)
+    node["name"] = "x" * max(0, size - len(orjson.dumps(node)))
+    return orjson.dumps(node)
 
 
 def serve(port: int) -> None:
-    async def handler(request: web.Request) -> web.Response:
-        return web.Response(body=BODY, content_type="application/json")
+    """``/{size}/nodes/{uuid}`` answers a node of that size; ``/slow/...`` after 2 s."""
+    bodies = {name: node_body(size) for name, size in SIZES.items()}
+
+    async def node(request: web.Request) -> web.Response:
+        return web.Response(
+            body=bodies[request.match_info["size"]], content_type="application/json"
+        )
+
+    async def slow(request: web.Request) -> web.Response:
+        await asyncio.sleep(SLOW_ANSWER)
+        return web.Response(body=bodies["1k"], content_type="application/json")
 
     app = web.Application()
-    app.router.add_get("/nodes/{uuid}", handler)
-    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
+    app.router.add_get("/slow/nodes/{uuid}", slow)
+    app.router.add_get("/{size}/nodes/{uuid}", node)
+    # The server on uvloop: it must not be what limits the fastest client.
+    loop = loop_factory("uvloop")()
+    web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None, loop=loop)
 
 
-async def _drive(
-    call: Callable[[], Awaitable[object]], total: int, concurrency: int
-) -> tuple[float, float]:
-    """Run ``total`` calls with ``concurrency`` workers; return (wall s, client CPU s)."""
+# -- clients: each yields one ``call`` on a warm pool ------------------------------
+
+
+@contextlib.asynccontextmanager
+async def sdk(base: str, concurrency: int, **options: Any) -> AsyncIterator[Call]:
+    async with Session(max_connections=max(concurrency, 1), **options) as session:
+        cf = ContactflowClient(TOKEN, NODE, base, session=session)
+        yield cf.get_node
+
+
+@contextlib.asynccontextmanager
+async def sdk_pyreqwest(base: str, concurrency: int) -> AsyncIterator[Call]:
+    async with sdk(base, concurrency, transport="pyreqwest") as call:
+        yield call
+
+
+HEADERS = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+
+
+@contextlib.asynccontextmanager
+async def raw_aiohttp(base: str, concurrency: int) -> AsyncIterator[Call]:
+    connector = aiohttp.TCPConnector(limit=concurrency, ttl_dns_cache=300, keepalive_timeout=30)
+    async with aiohttp.ClientSession(connector=connector) as client:
+
+        async def call(node_id: str) -> object:
+            async with client.get(f"{base}/nodes/{node_id}", headers=HEADERS) as resp:
+                resp.raise_for_status()
+                return orjson.loads(await resp.read())
+
+        yield call
+
+
+@contextlib.asynccontextmanager
+async def raw_pyreqwest(base: str, concurrency: int) -> AsyncIterator[Call]:
+    from pyreqwest.client import ClientBuilder
+
+    builder = ClientBuilder().max_connections(concurrency).timeout(timedelta(seconds=300))
+    async with builder.build() as client:
+
+        async def call(node_id: str) -> object:
+            request = client.get(f"{base}/nodes/{node_id}").headers(HEADERS).build()
+            resp = await request.send()
+            resp.error_for_status()
+            return await resp.json()
+
+        yield call
+
+
+@contextlib.asynccontextmanager
+async def raw_httpx(base: str, concurrency: int) -> AsyncIterator[Call]:
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(limits=limits) as client:
+
+        async def call(node_id: str) -> object:
+            resp = await client.get(f"{base}/nodes/{node_id}", headers=HEADERS)
+            resp.raise_for_status()
+            return orjson.loads(resp.content)
+
+        yield call
+
+
+CLIENTS: dict[str, Callable[[str, int], contextlib.AbstractAsyncContextManager[Call]]] = {
+    "aiohttp": raw_aiohttp,
+    "sdk": sdk,
+    "sdk, pyreqwest": sdk_pyreqwest,
+    "pyreqwest": raw_pyreqwest,
+    "httpx": raw_httpx,
+}
+#: httpx is ~30x slower than the rest: its batches are this much shorter.
+SLOW_CLIENTS = {"httpx": 20}
+
+
+async def _batch(call: Call, ids: list[str], total: int, concurrency: int) -> tuple[float, float]:
+    """``total`` calls by ``concurrency`` workers over ``ids``: (wall s, client CPU s)."""
     remaining = total
 
     async def worker() -> None:
         nonlocal remaining
         while remaining > 0:
             remaining -= 1
-            await call()
+            await call(ids[remaining % len(ids)])
 
     wall0, cpu0 = time.perf_counter(), time.process_time()
     await asyncio.gather(*(worker() for _ in range(concurrency)))
     return time.perf_counter() - wall0, time.process_time() - cpu0
 
 
-async def run_sdk(
-    base: str,
-    total: int,
-    concurrency: int,
-    timeout: Timeout | None = None,
-    transport: str = "aiohttp",
-) -> tuple[float, float]:
-    async with Session(
-        transport=transport, max_connections=concurrency, timeout=timeout
-    ) as session:
-        cf = ContactflowClient(TOKEN, NODE, base, session=session)
-        await cf.get_node(NODE)  # warm the pool
-        return await _drive(lambda: cf.get_node(NODE), total, concurrency)
+#: Per client: (requests/s, CPU us/request) of each round.
+Figures = dict[str, list[tuple[float, float]]]
 
 
-async def run_sdk_no_read_timeout(base: str, total: int, concurrency: int) -> tuple[float, float]:
-    """The SDK with ``Timeout(read=None)``: aiohttp then keeps no per-read timer."""
-    return await run_sdk(base, total, concurrency, Timeout(read=None))
+async def scenario(
+    base: str, names: list[str], concurrency: int, batch: int, rounds: int, ids: list[str]
+) -> Figures:
+    """Every client warm, then ``rounds`` rounds of one batch each, the order rotating."""
+    figures: Figures = {name: [] for name in names}
+    async with contextlib.AsyncExitStack() as stack:
+        calls = {
+            name: await stack.enter_async_context(CLIENTS[name](base, concurrency))
+            for name in names
+        }
+        for call in calls.values():
+            await _batch(call, ids, concurrency * 2, concurrency)  # connect and warm up
+        for number in range(rounds):
+            order = names[number % len(names) :] + names[: number % len(names)]
+            for name in order:
+                total = max(concurrency, batch // SLOW_CLIENTS.get(name, 1))
+                gc.collect()
+                wall, cpu = await _batch(calls[name], ids, total, concurrency)
+                figures[name].append((total / wall, cpu / total * 1e6))
+    return figures
 
 
-async def run_sdk_pyreqwest(base: str, total: int, concurrency: int) -> tuple[float, float]:
-    return await run_sdk(base, total, concurrency, transport="pyreqwest")
+def _ratios(figures: Figures, name: str, index: int) -> list[float]:
+    return [
+        mine[index] / ref[index]
+        for mine, ref in zip(figures[name], figures["aiohttp"], strict=True)
+    ]
 
 
-async def run_aiohttp(base: str, total: int, concurrency: int) -> tuple[float, float]:
-    connector = aiohttp.TCPConnector(limit=concurrency, ttl_dns_cache=300, keepalive_timeout=30)
-    url = f"{base}/nodes/{NODE}"
-    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
-    async with aiohttp.ClientSession(connector=connector) as client:
+def report(title: str, figures: Figures) -> dict[str, dict[str, float]]:
+    """Print one scenario's table; return the medians and ratio ranges per client."""
+    summary: dict[str, dict[str, float]] = {}
+    rows = []
+    for name, rounds in figures.items():
+        throughput, cpu = _ratios(figures, name, 0), _ratios(figures, name, 1)
+        summary[name] = {
+            "rps": median([r for r, _ in rounds]),
+            "cpu_us": median([c for _, c in rounds]),
+            "throughput": median(throughput),
+            "cpu": median(cpu),
+        }
+        rows.append(
+            [
+                name,
+                summary[name]["rps"],
+                summary[name]["cpu_us"],
+                summary[name]["throughput"],
+                f"{min(throughput):.2f}-{max(throughput):.2f}",
+                summary[name]["cpu"],
+                f"{min(cpu):.2f}-{max(cpu):.2f}",
+            ]
+        )
+    print_table(
+        title,
+        ["client", "req/s", "CPU us/req", "thr. vs aiohttp", "range", "CPU vs aiohttp", "range"],
+        rows,
+    )
+    return summary
 
-        async def call() -> object:
-            async with client.get(url, headers=headers) as resp:
-                resp.raise_for_status()
-                return orjson.loads(await resp.read())
 
-        await call()
-        return await _drive(call, total, concurrency)
+def targets(summary: dict[str, dict[str, float]]) -> None:
+    """Issue 12's targets, for GET 1 KB at concurrency 64."""
+    sdk_row, fast = summary["sdk"], summary.get("sdk, pyreqwest")
+    print(
+        f"targets (1 KB, c=64): SDK on aiohttp throughput >= 0.92x "
+        f"({sdk_row['throughput']:.2f}x: {'met' if sdk_row['throughput'] >= 0.92 else 'NOT met'}), "
+        f"CPU <= 1.15x ({sdk_row['cpu']:.2f}x: {'met' if sdk_row['cpu'] <= 1.15 else 'NOT met'})"
+    )
+    if fast is not None:
+        print(
+            f"         SDK on pyreqwest throughput >= 1.3x "
+            f"({fast['throughput']:.2f}x: {'met' if fast['throughput'] >= 1.3 else 'NOT met'}), "
+            f"CPU <= 0.8x ({fast['cpu']:.2f}x: {'met' if fast['cpu'] <= 0.8 else 'NOT met'})"
+        )
 
 
-async def run_httpx(base: str, total: int, concurrency: int) -> tuple[float, float]:
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    url = f"{base}/nodes/{NODE}"
-    headers = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
-    async with httpx.AsyncClient(limits=limits) as client:
+# -- memory per 1,000 requests in flight -------------------------------------------
 
-        async def call() -> object:
-            resp = await client.get(url, headers=headers)
-            resp.raise_for_status()
-            return orjson.loads(resp.content)
 
-        await call()
-        return await _drive(call, total, concurrency)
+def memory_run(name: str, base: str, loop: str) -> float:
+    """In a fresh process: MiB of RSS growth with ``IN_FLIGHT`` requests held by the server."""
+
+    async def main() -> float:
+        async with CLIENTS[name](base, IN_FLIGHT) as call:
+            await call(NODE)  # the client's own set-up is not per request
+            gc.collect()
+            before = rss_mb()
+            peak = before
+            task = asyncio.gather(*(call(NODE) for _ in range(IN_FLIGHT)))
+            while not task.done():
+                await asyncio.sleep(SLOW_ANSWER / 10)
+                peak = max(peak, rss_mb())
+            await task
+            return peak - before
+
+    return run_on(main(), loop)
+
+
+def memory(base: str, names: list[str], rounds: int, loop: str) -> None:
+    growth: dict[str, list[float]] = {name: [] for name in names}
+    for _ in range(rounds):
+        for name in names:
+            growth[name].append(run_isolated(memory_run, name, f"{base}/slow", loop))
+    reference = median(growth["aiohttp"])
+    print_table(
+        f"memory per {IN_FLIGHT:,} requests in flight ({loop} loop), median of {rounds} runs",
+        ["client", "MiB per 1,000 in flight", "min-max", "vs aiohttp"],
+        [
+            [name, median(v), f"{min(v):.1f}-{max(v):.1f}", median(v) / reference]
+            for name, v in growth.items()
+        ],
+    )
+    ratio = median(growth["sdk"]) / reference
+    print(f"target: SDK on aiohttp <= 1.1x ({ratio:.2f}x: {'met' if ratio <= 1.1 else 'NOT met'})")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--requests", type=int, default=20_000)
-    parser.add_argument("--httpx-requests", type=int, default=5_000, help="httpx is slow: fewer")
-    parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--concurrency", type=int, default=64)
+    parser.add_argument("--rounds", type=int, default=7)
+    parser.add_argument("--batch", type=int, default=2000, help="requests per batch")
+    parser.add_argument("--concurrency", default="64", help="comma-separated, e.g. 1,8,64,256")
+    parser.add_argument("--sizes", default="1k", help="comma-separated of 1k,64k,1m")
+    parser.add_argument("--distinct-ids", type=int, default=0, help="also a run over N ids")
     parser.add_argument("--loop", choices=LOOPS, default="asyncio", help="client event loop")
+    parser.add_argument("--httpx", action="store_true", help="add httpx (slow)")
+    parser.add_argument("--only", help="comma-separated clients (aiohttp always runs)")
+    parser.add_argument("--memory", action="store_true", help="memory per 1,000 in flight")
     args = parser.parse_args()
 
-    runners = {
-        "sdk": run_sdk,
-        "sdk, read=None": run_sdk_no_read_timeout,
-        "sdk, pyreqwest": run_sdk_pyreqwest,
-        "aiohttp": run_aiohttp,
-        "httpx": run_httpx,
-    }
-    results: dict[str, list[tuple[float, float, int]]] = {name: [] for name in runners}
+    names = [name for name in CLIENTS if name != "httpx" or args.httpx]
+    if args.only:
+        names = [name for name in names if name in {"aiohttp", *args.only.split(",")}]
     with server_process(serve) as port:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(args.runs):
-            for name, runner in runners.items():  # interleaved: noise hits all alike
-                n = args.httpx_requests if name == "httpx" else args.requests
-                wall, cpu = run_on(runner(base, n, args.concurrency), args.loop)
-                results[name].append((wall, cpu, n))
-
-    def rps(name: str) -> float:
-        return median([n / wall for wall, _, n in results[name]])
-
-    def cpu_us(name: str) -> float:
-        return median([cpu / n * 1e6 for _, cpu, n in results[name]])
-
-    rows = [
-        [
-            name,
-            rps(name),
-            cpu_us(name),
-            rps(name) / rps("aiohttp"),
-            cpu_us(name) / cpu_us("aiohttp"),
-        ]
-        for name in results
-    ]
-    print_table(
-        f"GET throughput, concurrency {args.concurrency}, median of {args.runs} runs",
-        ["client", "req/s", "client CPU us/req", "throughput vs aiohttp", "CPU vs aiohttp"],
-        rows,
-    )
-    print(
-        f"targets: SDK throughput >= 0.85x aiohttp (got {rps('sdk') / rps('aiohttp'):.2f}x), "
-        f"CPU/req <= 1.3x aiohttp (got {cpu_us('sdk') / cpu_us('aiohttp'):.2f}x), "
-        f"faster than httpx (got {rps('sdk') / rps('httpx'):.1f}x)"
-    )
+        if args.memory:
+            memory(base, names, args.rounds, args.loop)
+            return
+        for size in args.sizes.split(","):
+            for concurrency in map(int, args.concurrency.split(",")):
+                variants = [("one id", [NODE])]
+                if args.distinct_ids:
+                    ids = [str(uuid.UUID(int=i)) for i in range(args.distinct_ids)]
+                    variants.append((f"{args.distinct_ids:,} ids", ids))
+                for label, ids in variants:
+                    figures = run_on(
+                        scenario(
+                            f"{base}/{size}", names, concurrency, args.batch, args.rounds, ids
+                        ),
+                        args.loop,
+                    )
+                    summary = report(
+                        f"GET {size.upper()}B, concurrency {concurrency}, {label}, {args.loop} "
+                        f"loop: median of {args.rounds} interleaved rounds, ratio ranges per round",
+                        figures,
+                    )
+                    if (size, concurrency, label) == ("1k", 64, "one id"):
+                        targets(summary)
 
 
 if __name__ == "__main__":
