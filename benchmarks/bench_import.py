@@ -9,7 +9,7 @@ is a fresh client process, so its RSS growth is its own.
 
     python -m benchmarks.bench_import [--size-mb 500] [--runs 3] [--loop asyncio|uvloop]
 
-Rows: the SDK on each transport (``sdk`` on aiohttp, ``sdk, pyreqwest``) and
+Rows: the SDK on each transport (``sdk`` on aiohttp, ``sdk on pyreqwest``) and
 the raw aiohttp upload.
 """
 
@@ -124,7 +124,7 @@ async def _sdk_pyreqwest(base: str, path: str, size: int) -> float:
     return await _sdk(base, path, size, transport="pyreqwest")
 
 
-RUNNERS = {"sdk": _sdk, "sdk, pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
+RUNNERS = {"sdk": _sdk, "sdk on pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
 
 
 def client_run(name: str, base: str, path: str, loop: str) -> Result:

@@ -9,7 +9,7 @@ process, so its peak RSS is its own.  Prints medians and same-run ratios.
     python -m benchmarks.bench_push [--customers 1000000] [--runs 3] [--concurrency 4]
         [--loop asyncio|uvloop]
 
-Rows: the SDK on each transport (``sdk`` on aiohttp, ``sdk, pyreqwest``) and
+Rows: the SDK on each transport (``sdk`` on aiohttp, ``sdk on pyreqwest``) and
 the raw aiohttp loop.
 """
 
@@ -128,7 +128,7 @@ async def _sdk_pyreqwest(base: str, count: int, packet_size: int, concurrency: i
     return await _sdk(base, count, packet_size, concurrency, transport="pyreqwest")
 
 
-RUNNERS = {"sdk": _sdk, "sdk, pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
+RUNNERS = {"sdk": _sdk, "sdk on pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
 
 
 def client_run(
@@ -183,7 +183,7 @@ def main() -> None:
     print(
         f"targets: peak RSS < 200 MB (got {med('sdk', 'peak_rss'):.0f} MB), "
         f"SDK >= 0.8x the raw loop (got {rate('sdk') / rate('aiohttp'):.2f}x; "
-        f"on pyreqwest {rate('sdk, pyreqwest') / rate('aiohttp'):.2f}x)"
+        f"on pyreqwest {rate('sdk on pyreqwest') / rate('aiohttp'):.2f}x)"
     )
 
 

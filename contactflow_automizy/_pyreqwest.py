@@ -215,6 +215,7 @@ class PyreqwestTransport:
             _body(streamed, resp, self._pyreqwest.exceptions.RequestError, request),
             method=request.method,
             url=request.url,
+            case_insensitive=True,
         )
 
     def _send_error(

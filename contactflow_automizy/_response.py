@@ -22,6 +22,7 @@ already in memory; the body rules live here once:
 from __future__ import annotations
 
 import asyncio
+import functools
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from http import HTTPStatus
 from inspect import isasyncgen
@@ -43,7 +44,9 @@ class Response:
     ``body`` is bytes or an async iterator of bytes; an iterator with an
     ``aclose()`` (an async generator) is closed with the response, then
     ``release`` is called.  ``method`` and ``url`` only name the request in
-    errors.  ``headers`` are case-insensitive whatever mapping is given.
+    errors.  ``headers`` are case-insensitive whatever mapping is given: a
+    transport whose own header map already is (aiohttp's, pyreqwest's) says so
+    with ``case_insensitive=True`` and it is kept as it is, not copied.
     """
 
     __slots__ = (
@@ -68,12 +71,14 @@ class Response:
         release: Callable[[], object] | None = None,
         method: str = "",
         url: URL | str = "",
+        case_insensitive: bool = False,
     ) -> None:
         self.status = status
         self.reason = _phrase(status) if reason is None else reason
         self.headers: Mapping[str, str] = (
             headers
-            if isinstance(headers, CIMultiDictProxy | CIMultiDict)
+            if headers is not None
+            and (case_insensitive or isinstance(headers, CIMultiDictProxy | CIMultiDict))
             else CIMultiDict(headers or {})
         )
         if isinstance(body, bytes):
@@ -175,6 +180,7 @@ class Response:
         return int(value) if value is not None and value.isdigit() else None
 
 
+@functools.lru_cache(maxsize=128)
 def _phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase
