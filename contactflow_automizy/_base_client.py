@@ -18,7 +18,7 @@ from __future__ import annotations
 import copy
 import functools
 import platform
-from collections.abc import AsyncIterator, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, Self, TypeVar
 
@@ -36,6 +36,7 @@ from contactflow_automizy._converter import (
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._options import ClientOptions
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
+from contactflow_automizy._redact import Secret
 from contactflow_automizy._response import Response
 from contactflow_automizy._routes import Route, encode_query
 from contactflow_automizy._session import Session, SessionStats
@@ -68,6 +69,13 @@ class BaseClient(AsyncClosable):
         self._owns_session = options.session is None
         self._session = options.session if options.session is not None else Session()
         self._static_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        # A fixed credential is merged once: a plain call then sends these as they are,
+        # in one Request for every attempt.  A Secret, so no attribute dump shows them.
+        fixed = auth.static_headers()
+        self._fixed_auth = None if fixed is None else Secret(fixed)
+        self._fixed_headers = None if fixed is None else Secret({**self._static_headers, **fixed})
+        # Routes without parameters: their URL is made once (yarl parses nothing per call).
+        self._route_urls: dict[Route, URL] = {}
         self._configure(options)
 
     def _configure(self, options: ClientOptions) -> None:
@@ -150,9 +158,10 @@ class BaseClient(AsyncClosable):
         node: str | None,
     ) -> tuple[URL, Mapping[str, str], list[tuple[str, str]], bytes | BodyFactory | None]:
         """URL, headers (without auth), query pairs and body; validated before any I/O."""
-        url = URL(
-            self._base + route.path(**path) if path else self._base + route.path(), encoded=True
-        )
+        if path:
+            url = URL(self._base + route.path(**path), encoded=True)
+        else:
+            url = self._route_urls.get(route) or self._route_url(route)
         route_headers = self._route_headers(route, node)
         if not (route_headers or headers or json is not None):
             # The common GET: the shared headers as they are (the caller copies them).
@@ -165,7 +174,11 @@ class BaseClient(AsyncClosable):
             all_headers.update(headers)
         return url, all_headers, encode_query(query), content
 
-    async def _request(
+    def _route_url(self, route: Route) -> URL:
+        url = self._route_urls[route] = URL(self._base + route.path(), encoded=True)
+        return url
+
+    def _request(
         self,
         route: Route,
         *,
@@ -178,38 +191,60 @@ class BaseClient(AsyncClosable):
         idempotent: bool | None = None,
         buffered: bool = False,
         stats: SessionStats | None = None,
-    ) -> Response:
-        """Send ``route``; return the unread 2xx response (the caller must read or close it).
+    ) -> Awaitable[Response]:
+        """Send ``route``; the unread 2xx response (the caller must read or close it).
 
-        ``stats`` counts this call's own requests too (see :meth:`Session.send`).
+        Not a coroutine itself: with a fixed credential it returns the session's
+        own ``send`` coroutine, so a buffered call is one coroutine from the
+        endpoint helper to the transport.  ``stats`` counts this call's own
+        requests too (see :meth:`Session.send`).
         """
         url, base_headers, params, body = self._build(
             route, path=path, query=query, json=json, content=content, headers=headers, node=node
         )
-        auth = self._auth
-
-        async def build() -> Request:
-            return Request(
-                route.method, url, {**base_headers, **await auth.headers()}, params, body
-            )
-
-        if idempotent is None:
-            idempotent = route.idempotent
         send = functools.partial(
             self._session.send,
-            build,
             timeout=self._options.timeout,
             retry_policy=self._retry_policy,
-            idempotent=idempotent,
+            idempotent=route.idempotent if idempotent is None else idempotent,
             read_limit=self._options.max_response_bytes if buffered else None,
             stats=stats,
         )
+        if self._fixed_auth is not None:
+            # Nothing changes between attempts (a streamed body is re-opened by the
+            # transport, from its factory): one Request, and no 401 refresh to try.
+            merged = (
+                self._fixed_headers.reveal()  # type: ignore[union-attr]
+                if base_headers is self._static_headers
+                else {**base_headers, **self._fixed_auth.reveal()}
+            )
+            return send(Request(route.method, url, merged, params, body, buffered=buffered))
+        return self._send_refreshing(send, route.method, url, base_headers, params, body, buffered)
+
+    async def _send_refreshing(
+        self,
+        send: Callable[[Callable[[], Awaitable[Request]]], Awaitable[Response]],
+        method: str,
+        url: URL,
+        base_headers: Mapping[str, str],
+        params: list[tuple[str, str]],
+        body: bytes | BodyFactory | None,
+        buffered: bool,
+    ) -> Response:
+        """Auth headers fetched (and a streamed body re-opened) per attempt; one retry
+        with a fresh token after a 401 when the auth has a provider."""
+        auth = self._auth
+
+        async def build() -> Request:
+            headers = {**base_headers, **await auth.headers()}
+            return Request(method, url, headers, params, body, buffered=buffered)
+
         try:
-            return await send()
+            return await send(build)
         except AuthenticationError:
             if not auth.invalidate():
                 raise
-            return await send()
+            return await send(build)
 
     async def _json(self, route: Route, **kwargs: Any) -> Any:
         """The decoded JSON of the answer (``None`` for an empty body)."""
@@ -217,9 +252,10 @@ class BaseClient(AsyncClosable):
         return _decode(route, await response.read())
 
     async def _model(self, route: Route, cls: type[T], **kwargs: Any) -> T:
-        # Not ``structure(await self._json(...))``: one coroutine level less per call.
+        # Not ``structure(await self._json(...))``: one coroutine level less per call;
+        # the model's generated hook is called directly (no converter dispatch).
         response = await self._request(route, buffered=True, **kwargs)
-        return structure(_decode(route, await response.read()), cls)
+        return structurer(cls)(_decode(route, await response.read()))
 
     def _paged(
         self,

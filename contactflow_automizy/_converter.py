@@ -359,8 +359,20 @@ def structure(data: Any, cls: type[M]) -> M:
         raise ResponseFormatError(f"unexpected data for {name}: {exc}") from exc
 
 
+#: ``structurer``'s functions, made once per class.
+_STRUCTURERS: dict[type, Callable[[Any], Any]] = {}
+
+
 def structurer(cls: type[M]) -> Callable[[Any], M]:
-    """A one-argument structuring function for ``cls``, its hook looked up once (hot paths)."""
+    """A one-argument structuring function for ``cls``, made once per class (hot paths:
+    every ``_model`` call calls the generated hook through it, with no dispatch)."""
+    made = _STRUCTURERS.get(cls)
+    if made is None:
+        made = _STRUCTURERS[cls] = _make_structurer(cls)
+    return cast(Callable[[Any], M], made)
+
+
+def _make_structurer(cls: type[M]) -> Callable[[Any], M]:
     hook = converter.get_structure_hook(cls)
 
     def structure_one(data: Any) -> M:

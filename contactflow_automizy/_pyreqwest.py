@@ -286,7 +286,7 @@ async def _body(
         await streamed.__aexit__(None, None, None)
 
 
-def _proxy_builders(pyreqwest: Any, proxy: Secret | None, trust_env: bool) -> list[Any]:
+def _proxy_builders(pyreqwest: Any, proxy: Secret[str] | None, trust_env: bool) -> list[Any]:
     """reqwest proxies for ``proxy=`` (the environment's wait for the session's proxy rules)."""
     if proxy is None:
         return []

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import asyncio
 import functools
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from http import HTTPStatus
 from inspect import isasyncgen
 
@@ -47,11 +47,14 @@ class Response:
     errors.  ``headers`` are case-insensitive whatever mapping is given: a
     transport whose own header map already is (aiohttp's, pyreqwest's) says so
     with ``case_insensitive=True`` and it is kept as it is, not copied.
+    ``read_all``, when the transport has one (aiohttp's ``resp.read``), reads
+    a body of known length in one call instead of chunk by chunk.
     """
 
     __slots__ = (
         "_body",
         "_method",
+        "_read_all",
         "_release",
         "_started",
         "_stream",
@@ -72,6 +75,7 @@ class Response:
         method: str = "",
         url: URL | str = "",
         case_insensitive: bool = False,
+        read_all: Callable[[], Awaitable[bytes]] | None = None,
     ) -> None:
         self.status = status
         self.reason = _phrase(status) if reason is None else reason
@@ -88,6 +92,7 @@ class Response:
             self._body, self._stream = None, body
         self._started = False
         self._release = release
+        self._read_all = read_all
         self._method = method
         self._url = url
 
@@ -153,6 +158,8 @@ class Response:
             length = self._declared_length()
             if limit is not None and length is not None and length > limit:
                 raise _too_big(limit)
+            if self._read_all is not None and (length is not None or limit is None):
+                return await self._read_all()  # no more than the declared length
             chunks: list[bytes] = []
             size = 0
             async for chunk in stream:

@@ -54,7 +54,16 @@ BodyFactory = Callable[[], AsyncIterable[bytes]]
 
 @attrs.frozen
 class Timeout:
-    """Seconds allowed for the whole request, for connecting, and between reads."""
+    """Seconds allowed for the whole request, for connecting, and between reads.
+
+    On a buffered call (a JSON answer read whole) a backend may implement
+    ``read`` as one timer for the whole exchange instead of one per read
+    (SPEC section 11): aiohttp does, so its per-read timer is only armed
+    where it earns its cost (streamed downloads and uploads).  The answer then
+    has ``read`` seconds from the start of the request to its last byte:
+    waiting for a pooled connection and opening one (itself bounded by
+    ``connect``) count against it.
+    """
 
     total: float | None = 300.0
     connect: float | None = 10.0
@@ -71,6 +80,9 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     params: Sequence[tuple[str, str]] = ()
     content: bytes | BodyFactory | None = None
+    #: The caller reads the whole body at once (a JSON answer, bounded by the session):
+    #: a hint that lets a backend time the whole answer with one timer (see Timeout).
+    buffered: bool = False
 
     async def read(self) -> bytes:
         """The body as bytes (a streamed body produced and joined); ``b""`` for none."""
@@ -91,8 +103,12 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-@functools.lru_cache(maxsize=64)
-def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+@functools.lru_cache(maxsize=128)
+def _client_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
+    """aiohttp's timeouts; a buffered call's ``read`` folded into its one total timer."""
+    if buffered and timeout.read is not None:
+        total = timeout.read if timeout.total is None else min(timeout.total, timeout.read)
+        return aiohttp.ClientTimeout(total=total, sock_connect=timeout.connect)
     return aiohttp.ClientTimeout(
         total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
     )
@@ -151,7 +167,7 @@ class AiohttpTransport:
                 params=request.params or None,
                 data=data,
                 allow_redirects=False,
-                timeout=_client_timeout(timeout),
+                timeout=_client_timeout(timeout, request.buffered),
             )
         except Exception as exc:
             if (error := connection_error(exc, request.method, request.url, sent=True)) is None:
@@ -165,6 +181,8 @@ class AiohttpTransport:
             release=resp.release,
             method=request.method,
             url=request.url,
+            case_insensitive=True,
+            read_all=resp.read,
         )
 
     async def aclose(self) -> None:
