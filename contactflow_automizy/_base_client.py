@@ -29,7 +29,10 @@ from yarl import URL
 from contactflow_automizy import _validate
 from contactflow_automizy._auth import Auth
 from contactflow_automizy._converter import (
+    STRUCTURE_HOOKS,
+    format_error,
     structure,
+    structure_hook,
     structurer,
     unstructure,
 )
@@ -69,11 +72,13 @@ class BaseClient(AsyncClosable):
         self._owns_session = options.session is None
         self._session = options.session if options.session is not None else Session()
         self._static_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
-        # A fixed credential is merged once: a plain call then sends these as they are,
-        # in one Request for every attempt.  A Secret, so no attribute dump shows them.
+        # A fixed credential is merged once: a plain call then sends its headers as they
+        # are, in one Request for every attempt.  Secrets, so no attribute dump shows them.
         fixed = auth.static_headers()
         self._fixed_auth = None if fixed is None else Secret(fixed)
-        self._fixed_headers = None if fixed is None else Secret({**self._static_headers, **fixed})
+        # Per ``route.node``: the headers of a plain call (no node override, no body, no
+        # extra headers), without and with the fixed credential; made on first use.
+        self._header_sets: dict[bool, tuple[dict[str, str], Secret[dict[str, str]] | None]] = {}
         # Routes without parameters: their URL is made once (yarl parses nothing per call).
         self._route_urls: dict[Route, URL] = {}
         self._configure(options)
@@ -162,17 +167,26 @@ class BaseClient(AsyncClosable):
             url = URL(self._base + route.path(**path), encoded=True)
         else:
             url = self._route_urls.get(route) or self._route_url(route)
-        route_headers = self._route_headers(route, node)
-        if not (route_headers or headers or json is not None):
-            # The common GET: the shared headers as they are (the caller copies them).
-            return url, self._static_headers, encode_query(query), content
-        all_headers = {**self._static_headers, **route_headers}
+        if node is None and not (headers or json is not None):
+            # The common call: the headers merged once, shared (the transports copy them).
+            plain = (self._header_sets.get(route.node) or self._header_set(route))[0]
+            return url, plain, encode_query(query) if query else [], content
+        all_headers = {**self._static_headers, **self._route_headers(route, node)}
         if json is not None:
             content = orjson.dumps(unstructure(json))
             all_headers["Content-Type"] = "application/json"
         if headers:
             all_headers.update(headers)
         return url, all_headers, encode_query(query), content
+
+    def _header_set(self, route: Route) -> tuple[dict[str, str], Secret[dict[str, str]] | None]:
+        """A plain call's headers for routes like ``route`` (with no node override, route
+        headers depend on ``route.node`` only); a missing node is refused every time."""
+        plain = {**self._static_headers, **self._route_headers(route, None)}
+        fixed = self._fixed_auth
+        with_auth = None if fixed is None else Secret({**plain, **fixed.reveal()})
+        entry = self._header_sets[route.node] = (plain, with_auth)
+        return entry
 
     def _route_url(self, route: Route) -> URL:
         url = self._route_urls[route] = URL(self._base + route.path(), encoded=True)
@@ -210,13 +224,15 @@ class BaseClient(AsyncClosable):
             read_limit=self._options.max_response_bytes if buffered else None,
             stats=stats,
         )
-        if self._fixed_auth is not None:
+        fixed = self._fixed_auth
+        if fixed is not None:
             # Nothing changes between attempts (a streamed body is re-opened by the
             # transport, from its factory): one Request, and no 401 refresh to try.
+            kept = self._header_sets.get(route.node)
             merged = (
-                self._fixed_headers.reveal()  # type: ignore[union-attr]
-                if base_headers is self._static_headers
-                else {**base_headers, **self._fixed_auth.reveal()}
+                kept[1].reveal()  # type: ignore[union-attr]
+                if kept is not None and base_headers is kept[0]
+                else {**base_headers, **fixed.reveal()}
             )
             return send(Request(route.method, url, merged, params, body, buffered=buffered))
         return self._send_refreshing(send, route.method, url, base_headers, params, body, buffered)
@@ -255,7 +271,12 @@ class BaseClient(AsyncClosable):
         # Not ``structure(await self._json(...))``: one coroutine level less per call;
         # the model's generated hook is called directly (no converter dispatch).
         response = await self._request(route, buffered=True, **kwargs)
-        return structurer(cls)(_decode(route, await response.read()))
+        data = _decode(route, await response.read())
+        hook = STRUCTURE_HOOKS.get(cls) or structure_hook(cls)
+        try:
+            return hook(data, cls)  # type: ignore[no-any-return]
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise format_error(cls, exc) from exc
 
     def _paged(
         self,

@@ -209,13 +209,15 @@ class PyreqwestTransport:
             if error is None:
                 raise
             raise error from exc
+        body = _Body(streamed, resp, self._pyreqwest.exceptions.RequestError, request)
         return Response(
             resp.status,
             resp.headers,
-            _body(streamed, resp, self._pyreqwest.exceptions.RequestError, request),
+            body.chunks(),
             method=request.method,
             url=request.url,
             case_insensitive=True,
+            read_all=body.read_all,
         )
 
     def _send_error(
@@ -259,31 +261,53 @@ def _only_connect_timer_ran_out(timeout: Timeout, elapsed: float) -> bool:
     return not others or (timeout.connect < min(others) and elapsed < min(others))
 
 
-async def _body(
-    streamed: StreamRequest,
-    resp: PyreqwestResponse,
-    request_error: type[Exception],
-    request: Request,
-) -> AsyncGenerator[bytes, None]:
-    """The body in chunks of at most 64 KiB; the request's context is exited when it ends.
-
-    A failure mid-body (the server had the request) is the SDK's error.
+class _Body:
+    """One answer's body: streamed in chunks, or read whole in one call when its length is
+    known (reqwest drops ``Content-Length`` from a body it inflates, so the limit
+    check before ``read_all`` is a real bound).  The request's context is exited when
+    the body ends; a failure mid-body (the server had the request) is the SDK's error.
     """
-    read = resp.body_reader.read
-    try:
-        while (chunk := await read(DEFAULT_CHUNK_SIZE)) is not None:
-            yield chunk.to_bytes()
-    except request_error as exc:
-        error = APITimeoutError if isinstance(exc, TimeoutError) else APIConnectionError
-        raise error(
-            "request timed out"
-            if error is APITimeoutError
-            else f"connection failed: {type(exc).__name__}",
-            method=request.method,
-            url=str(request.url),
-        ) from exc
-    finally:
-        await streamed.__aexit__(None, None, None)
+
+    __slots__ = ("_request", "_request_error", "_resp", "_streamed")
+
+    def __init__(
+        self,
+        streamed: StreamRequest,
+        resp: PyreqwestResponse,
+        request_error: type[Exception],
+        request: Request,
+    ) -> None:
+        self._streamed = streamed
+        self._resp = resp
+        self._request_error = request_error
+        self._request = request
+
+    async def chunks(self) -> AsyncGenerator[bytes, None]:
+        """Chunks of at most 64 KiB."""
+        read = self._resp.body_reader.read
+        try:
+            while (chunk := await read(DEFAULT_CHUNK_SIZE)) is not None:
+                yield chunk.to_bytes()
+        except self._request_error as exc:
+            raise self._error(exc) from exc
+        finally:
+            await self._streamed.__aexit__(None, None, None)
+
+    async def read_all(self) -> bytes:
+        try:
+            return (await self._resp.bytes()).to_bytes()
+        except self._request_error as exc:
+            raise self._error(exc) from exc
+        finally:
+            await self._streamed.__aexit__(None, None, None)
+
+    def _error(self, exc: Exception) -> APIConnectionError:
+        method, url = self._request.method, str(self._request.url)
+        if isinstance(exc, TimeoutError):
+            return APITimeoutError("request timed out", method=method, url=url)
+        return APIConnectionError(
+            f"connection failed: {type(exc).__name__}", method=method, url=url
+        )
 
 
 def _proxy_builders(pyreqwest: Any, proxy: Secret[str] | None, trust_env: bool) -> list[Any]:
