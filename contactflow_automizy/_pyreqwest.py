@@ -218,6 +218,7 @@ class PyreqwestTransport:
             url=request.url,
             case_insensitive=True,
             read_all=body.read_all,
+            release=body.release,
         )
 
     def _send_error(
@@ -300,6 +301,10 @@ class _Body:
             raise self._error(exc) from exc
         finally:
             await self._streamed.__aexit__(None, None, None)
+
+    def release(self) -> None:
+        """Drop the response: an unread body's connection is closed (by reqwest), not kept."""
+        self._streamed = self._resp = None  # type: ignore[assignment]
 
     def _error(self, exc: Exception) -> APIConnectionError:
         method, url = self._request.method, str(self._request.url)

@@ -135,6 +135,7 @@ class Response:
     async def aclose(self) -> None:
         """Stop the stream and release the connection; calling it again does nothing."""
         stream, self._stream = self._stream, None
+        self._read_all = None  # it may hold the connection too
         if stream is None:
             return
         try:
