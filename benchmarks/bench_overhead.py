@@ -11,22 +11,30 @@ one event loop (no network), so it is far steadier than a loopback run:
 * ``coroutine frames and the rest``: the first line less the others.
 
 The live share of the transport itself (aiohttp's per-read timer, the
-response wrapper, kernel time) shows in ``bench_get``'s CPU per request.
+response wrapper, kernel time) shows in ``bench_get``'s CPU per request, and
+``--live`` counts it exactly: Python-level calls (cProfile's count, builtins
+included) and timers armed per GET on the live loop against a loopback
+server, for each ``bench_get`` client.  Counts do not move with the machine's
+load, unlike times.
 
     python -m benchmarks.bench_overhead [--calls 20000] [--repeats 7] [--loop asyncio|uvloop]
+        [--live]
 """
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import cProfile
+import pstats
 import time
 from collections.abc import Awaitable, Callable
 
 import orjson
 from yarl import URL
 
-from benchmarks._common import median, print_table
-from benchmarks.bench_get import NODE, TOKEN, node_body
+from benchmarks._common import median, print_table, server_process
+from benchmarks.bench_get import CLIENTS, NODE, TOKEN, node_body, serve
 from contactflow_automizy import ContactflowClient, Request, Response, Session, Timeout
 from contactflow_automizy._converter import structure
 from contactflow_automizy._loop import LOOPS
@@ -126,12 +134,53 @@ async def _nothing() -> None:
     return None
 
 
+async def live_counts(base: str, name: str, calls: int, concurrency: int = 64) -> list[float]:
+    """(calls, timers armed) per request of one ``bench_get`` client, on a warm pool."""
+    async with CLIENTS[name](base, concurrency) as call:
+        for _ in range(concurrency * 4):
+            await call(NODE)
+        remaining = calls
+
+        async def worker() -> None:
+            nonlocal remaining
+            while remaining > 0:
+                remaining -= 1
+                await call(NODE)
+
+        profile = cProfile.Profile()
+        profile.enable()
+        await asyncio.gather(*(worker() for _ in range(concurrency)))
+        profile.disable()
+    counts = pstats.Stats(profile).stats  # type: ignore[attr-defined]
+    total = sum(entry[1] for entry in counts.values())
+    timers = sum(entry[1] for key, entry in counts.items() if key[2] in ("call_at", "call_later"))
+    return [total / calls, timers / calls]
+
+
+def live(calls: int, loop: str) -> None:
+    with server_process(serve) as port:
+        rows = [
+            [name, *run_on(live_counts(f"http://127.0.0.1:{port}/1k", name, calls), loop)]
+            for name in CLIENTS
+            if name != "httpx"
+        ]
+    print_table(
+        f"Python calls and timers armed per GET 1 KB on the live loop ({loop} loop, c=64)",
+        ["client", "calls/request", "timers/request"],
+        rows,
+    )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--calls", type=int, default=20_000)
     parser.add_argument("--repeats", type=int, default=7)
     parser.add_argument("--loop", choices=LOOPS, default="asyncio")
+    parser.add_argument("--live", action="store_true", help="count calls on the live loop")
     args = parser.parse_args()
+    if args.live:
+        live(min(args.calls, 5000), args.loop)
+        return
     figures = run_on(measure(args.calls, args.repeats), args.loop)
     print_table(
         f"SDK time per GET by component ({args.loop} loop, median of {args.repeats} x "
