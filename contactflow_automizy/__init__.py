@@ -29,6 +29,8 @@ from contactflow_automizy.errors import (
     ConflictError,
     ContactflowAutomizyError,
     InternalServerError,
+    JobInProgressError,
+    LeaseLostError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -37,6 +39,7 @@ from contactflow_automizy.errors import (
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from contactflow_automizy.jobs import JobStore, MemoryJobStore, SQLiteJobStore
 
 __all__ = [
     "APIConnectionError",
@@ -54,7 +57,11 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "JobInProgressError",
+    "JobStore",
+    "LeaseLostError",
     "LocalRateLimiter",
+    "MemoryJobStore",
     "MockResponse",
     "MockTransport",
     "Model",
@@ -74,6 +81,7 @@ __all__ = [
     "ResponseFormatError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SQLiteJobStore",
     "Session",
     "SessionStats",
     "Timeout",
