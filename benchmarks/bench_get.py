@@ -7,7 +7,10 @@ server in another process (on its own CPU) on 127.0.0.1:
 * ``sdk``: ``ContactflowClient.get_node`` on the default (aiohttp) transport;
 * ``sdk on pyreqwest``: the same on ``Session(transport="pyreqwest")``;
 * ``pyreqwest``: raw pyreqwest (what the Rust client costs by itself);
-* ``httpx`` (``--httpx``): ``httpx.AsyncClient``, far slower: short batches.
+* ``httpx`` (``--httpx``): ``httpx.AsyncClient``, far slower: short batches;
+* ``sdk, hooks`` and ``sdk, OpenTelemetry`` (``--observability``): the SDK
+  with a no-op hook of each kind, and recording spans (exported to nowhere)
+  and metrics (read by nobody), to price them against the plain SDK.
 
 The machines are noisy, so clients are interleaved: every round runs one
 short batch of each client (the order rotating), the pools stay warm between
@@ -21,7 +24,8 @@ requests in flight: each client in a fresh process sends 1,000 requests to an
 endpoint that answers after 2 s and reports its RSS growth at the peak.
 
     python -m benchmarks.bench_get [--rounds 7] [--batch 2000] [--concurrency 64]
-        [--sizes 1k] [--distinct-ids 0] [--loop asyncio|uvloop] [--httpx] [--memory]
+        [--sizes 1k] [--distinct-ids 0] [--loop asyncio|uvloop] [--httpx] [--observability]
+        [--memory]
 """
 
 from __future__ import annotations
@@ -32,7 +36,7 @@ import contextlib
 import gc
 import time
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -108,6 +112,40 @@ async def sdk(base: str, concurrency: int, **options: Any) -> AsyncIterator[Call
 
 
 @contextlib.asynccontextmanager
+async def sdk_hooks(base: str, concurrency: int) -> AsyncIterator[Call]:
+    def hook(event: object) -> None:
+        return None
+
+    hooks = {"request": [hook], "response": [hook], "retry": [hook]}
+    async with sdk(base, concurrency, event_hooks=hooks) as call:
+        yield call
+
+
+@contextlib.asynccontextmanager
+async def sdk_otel(base: str, concurrency: int) -> AsyncIterator[Call]:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor, SpanExporter, SpanExportResult
+
+    class Discard(SpanExporter):
+        def export(self, spans: Sequence[ReadableSpan]) -> SpanExportResult:
+            return SpanExportResult.SUCCESS
+
+    tracer_provider = TracerProvider()
+    tracer_provider.add_span_processor(SimpleSpanProcessor(Discard()))
+    meter_provider = MeterProvider(metric_readers=[InMemoryMetricReader()])
+    try:
+        async with sdk(
+            base, concurrency, tracer_provider=tracer_provider, meter_provider=meter_provider
+        ) as call:
+            yield call
+    finally:
+        tracer_provider.shutdown()
+        meter_provider.shutdown()
+
+
+@contextlib.asynccontextmanager
 async def sdk_pyreqwest(base: str, concurrency: int) -> AsyncIterator[Call]:
     async with sdk(base, concurrency, transport="pyreqwest") as call:
         yield call
@@ -164,7 +202,11 @@ CLIENTS: dict[str, Callable[[str, int], contextlib.AbstractAsyncContextManager[C
     "sdk on pyreqwest": sdk_pyreqwest,
     "pyreqwest": raw_pyreqwest,
     "httpx": raw_httpx,
+    "sdk, hooks": sdk_hooks,
+    "sdk, OpenTelemetry": sdk_otel,
 }
+#: Run only when asked for (``--httpx``, ``--observability``).
+OPTIONAL = {"httpx", "sdk, hooks", "sdk, OpenTelemetry"}
 #: httpx is ~30x slower than the rest: its batches are this much shorter.
 SLOW_CLIENTS = {"httpx": 20}
 
@@ -318,11 +360,17 @@ def main() -> None:
     parser.add_argument("--distinct-ids", type=int, default=0, help="also a run over N ids")
     parser.add_argument("--loop", choices=LOOPS, default="asyncio", help="client event loop")
     parser.add_argument("--httpx", action="store_true", help="add httpx (slow)")
+    parser.add_argument(
+        "--observability", action="store_true", help="add the SDK with hooks and OpenTelemetry"
+    )
     parser.add_argument("--only", help="comma-separated clients (aiohttp always runs)")
     parser.add_argument("--memory", action="store_true", help="memory per 1,000 in flight")
     args = parser.parse_args()
 
-    names = [name for name in CLIENTS if name != "httpx" or args.httpx]
+    wanted = {"httpx"} if args.httpx else set()
+    if args.observability:
+        wanted |= {"sdk, hooks", "sdk, OpenTelemetry"}
+    names = [name for name in CLIENTS if name not in OPTIONAL or name in wanted]
     if args.only:
         names = [name for name in names if name in {"aiohttp", *args.only.split(",")}]
     with server_process(serve) as port:

@@ -34,7 +34,7 @@ import orjson
 from yarl import URL
 
 from benchmarks._common import median, print_table, server_process
-from benchmarks.bench_get import CLIENTS, NODE, TOKEN, node_body, serve
+from benchmarks.bench_get import CLIENTS, NODE, OPTIONAL, TOKEN, node_body, serve
 from contactflow_automizy import ContactflowClient, Request, Response, Session, Timeout
 from contactflow_automizy._converter import structure
 from contactflow_automizy._loop import LOOPS
@@ -162,7 +162,7 @@ def live(calls: int, loop: str) -> None:
         rows = [
             [name, *run_on(live_counts(f"http://127.0.0.1:{port}/1k", name, calls), loop)]
             for name in CLIENTS
-            if name != "httpx"
+            if name not in OPTIONAL
         ]
     print_table(
         f"Python calls and timers armed per GET 1 KB on the live loop ({loop} loop, c=64)",

@@ -2,16 +2,19 @@
 
 from contactflow_automizy._converter import Model
 from contactflow_automizy._download import ReportRow, ZipLimits
+from contactflow_automizy._hooks import RequestEvent, ResponseEvent, RetryEvent
 from contactflow_automizy._mock import MockResponse, MockTransport
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
 from contactflow_automizy._public import report_as_public
 from contactflow_automizy._pyreqwest import PyreqwestTransport
 from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
+from contactflow_automizy._raw_response import RawResponse
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy
 from contactflow_automizy._session import Session, SessionStats
-from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
+from contactflow_automizy._timeout import Timeout
+from contactflow_automizy._transport import AiohttpTransport, Request, Transport
 from contactflow_automizy._version import __version__
 from contactflow_automizy.automizy import AutomizyClient
 from contactflow_automizy.automizy.csv_import import CsvImportResult
@@ -74,12 +77,16 @@ __all__ = [
     "PyreqwestTransport",
     "RateLimitError",
     "RateLimiter",
+    "RawResponse",
     "ReportError",
     "ReportRow",
     "Request",
+    "RequestEvent",
     "Response",
+    "ResponseEvent",
     "ResponseFormatError",
     "ResponseTooLargeError",
+    "RetryEvent",
     "RetryPolicy",
     "SQLiteJobStore",
     "Session",

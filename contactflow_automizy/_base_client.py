@@ -1,23 +1,33 @@
 """What both clients share: request building, auth, JSON and model decoding, paging.
 
-Endpoint mixins call four helpers and nothing else:
+Endpoint mixins call five helpers and nothing else:
 
 * ``await self._json(route, ...)``: the decoded JSON of a 2xx answer;
 * ``await self._model(route, Model, ...)``: that JSON as a model;
 * ``self._paged(route, Model, ...)``: an :class:`AsyncPaginator`;
-* ``self._stream(route, ...)``: ``async with`` a streaming response.
+* ``self._stream(route, ...)``: ``async with`` a streaming response;
+* ``await self._download(route, dest, ...)``: the answer saved to a path or file.
 
 Each takes ``path=`` (values for the route's placeholders), ``query=`` (wire
 names; see :func:`encode_query`), ``json=`` (a model, dict or list) or
 ``content=`` (bytes or a re-openable async byte stream), ``headers=`` and
 ``node=`` (the Contactflow ``Node`` override, ignored by routes without it).
+
+Each client class is decorated with :func:`sdk_calls`: its public endpoint
+methods become SDK calls named ``{api}.{method}``, the span OpenTelemetry
+records around their requests (a paginated method: one span per page), and
+what ``client.with_raw_response.<method>(...)`` can call.
 """
 
 from __future__ import annotations
 
+import contextvars
 import copy
 import functools
+import inspect
+import os
 import platform
+import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
 from typing import Any, ClassVar, Self, TypeVar
@@ -36,9 +46,11 @@ from contactflow_automizy._converter import (
     structurer,
     unstructure,
 )
+from contactflow_automizy._download import Destination, save_body
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._options import ClientOptions
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
+from contactflow_automizy._raw_response import RawCapture, RawResponse
 from contactflow_automizy._redact import Secret
 from contactflow_automizy._response import Response
 from contactflow_automizy._routes import Route, encode_query
@@ -46,12 +58,14 @@ from contactflow_automizy._session import Session, SessionStats
 from contactflow_automizy._transport import BodyFactory, Request, Timeout
 from contactflow_automizy._version import __version__
 from contactflow_automizy.errors import (
+    APIConnectionError,
     AuthenticationError,
     ConfigurationError,
     ResponseFormatError,
 )
 
 T = TypeVar("T")
+C = TypeVar("C", bound="type[BaseClient]")
 
 USER_AGENT = f"contactflow-automizy/{__version__} python/{platform.python_version()}"
 
@@ -61,6 +75,8 @@ class BaseClient(AsyncClosable):
 
     _page_style: ClassVar[PageStyle]
     _default_page_size: ClassVar[int] = 100
+    #: Set on the copy ``with_raw_response`` calls through: what the answer looked like.
+    _raw: RawCapture | None = None
 
     def __init__(self, *, base_url: str, auth: Auth, options: ClientOptions) -> None:
         url = _validate.base_url(
@@ -96,6 +112,14 @@ class BaseClient(AsyncClosable):
         return self._session
 
     @property
+    def with_raw_response(self) -> RawResponseView:
+        """``client.with_raw_response.get_node(uuid)``: a :class:`RawResponse` around the result.
+
+        Single-request methods only (not paginated, streaming or bulk ones).
+        """
+        return RawResponseView(self)
+
+    @property
     def base_url(self) -> URL:
         return URL(self._base, encoded=True)
 
@@ -116,10 +140,22 @@ class BaseClient(AsyncClosable):
             changes["max_retries"] = max_retries
         if timeout is not None:
             changes["timeout"] = timeout
-        clone = copy.copy(self)
-        clone._owns_session = False
+        clone = self._copy()
         clone._configure(attrs.evolve(self._options, **changes))
         return clone
+
+    def _copy(self) -> Self:
+        """A copy sharing this client's session (which it never closes)."""
+        clone = copy.copy(self)
+        clone._owns_session = False
+        return clone
+
+    def _without_deadline(self) -> Self:
+        """This client for a request the call's deadline must not cut short (a rollback)."""
+        timeout = self._options.timeout or self._session.timeout
+        if timeout.deadline is None:
+            return self
+        return self.with_options(timeout=timeout.without_deadline())
 
     @staticmethod
     def _as_model(cls: type[T], obj: T | Mapping[str, Any] | None, fields: Mapping[str, Any]) -> T:
@@ -225,7 +261,7 @@ class BaseClient(AsyncClosable):
             stats=stats,
         )
         fixed = self._fixed_auth
-        if fixed is not None:
+        if fixed is not None and self._raw is None:
             # Nothing changes between attempts (a streamed body is re-opened by the
             # transport, from its factory): one Request, and no 401 refresh to try.
             kept = self._header_sets.get(route.node)
@@ -247,8 +283,8 @@ class BaseClient(AsyncClosable):
         body: bytes | BodyFactory | None,
         buffered: bool,
     ) -> Response:
-        """Auth headers fetched (and a streamed body re-opened) per attempt; one retry
-        with a fresh token after a 401 when the auth has a provider."""
+        """Auth headers fetched per attempt; one retry with a fresh token after a 401
+        when the auth has a provider; what ``with_raw_response`` reports recorded."""
         auth = self._auth
 
         async def build() -> Request:
@@ -256,11 +292,14 @@ class BaseClient(AsyncClosable):
             return Request(method, url, headers, params, body, buffered=buffered)
 
         try:
-            return await send(build)
+            response = await send(build)
         except AuthenticationError:
             if not auth.invalidate():
                 raise
-            return await send(build)
+            response = await send(build)
+        if self._raw is not None:
+            self._raw.record(response.status, response.headers, response.attempts)
+        return response
 
     async def _json(self, route: Route, **kwargs: Any) -> Any:
         """The decoded JSON of the answer (``None`` for an empty body)."""
@@ -291,11 +330,16 @@ class BaseClient(AsyncClosable):
         style = self._page_style
         size = self._default_page_size if page_size is None else page_size
         query = dict(kwargs.pop("query", None) or {})
+        name = _PAGED_CALL.get()
+        telemetry = self._session.observers.telemetry
 
         async def fetch(number: int) -> Any:
-            return await self._json(
-                route, query={**query, **dict(style.params(number, size))}, **kwargs
-            )
+            page_query = {**query, **dict(style.params(number, size))}
+            recorder = telemetry.active()
+            if name is None or recorder is None:
+                return await self._json(route, query=page_query, **kwargs)
+            with recorder.call_span(name):
+                return await self._json(route, query=page_query, **kwargs)
 
         return AsyncPaginator(fetch, style, structurer(cls), page_size=size, prefetch=prefetch)
 
@@ -308,6 +352,30 @@ class BaseClient(AsyncClosable):
         finally:
             await response.aclose()
 
+    async def _download(self, route: Route, dest: Destination, **kwargs: Any) -> int:
+        """Save the answer's body to ``dest``; return the bytes written.
+
+        To a path, a body that breaks mid-way (a retryable connection error)
+        is fetched again from the start, under the retry policy: the file is
+        written beside the path and appears only once complete.  A file object
+        cannot be rewound, so there a broken body is an error at once.
+        """
+        if not isinstance(dest, str | os.PathLike):
+            async with self._stream(route, **kwargs) as response:
+                return await save_body(response.iter_chunks(), dest)
+        policy = self._retry_policy or self._session.retry_policy
+        restart = 0
+        while True:
+            async with self._stream(route, **kwargs) as response:
+                try:
+                    return await save_body(response.iter_chunks(), dest)
+                except APIConnectionError as exc:
+                    if not policy.retry_error(route.method, exc, restart, route.idempotent):
+                        exc.attempts = restart + 1
+                        raise
+            await self._session._pause_before_restart(policy, restart)
+            restart += 1
+
 
 def _decode(route: Route, raw: bytes) -> Any:
     if not raw or raw.isspace():  # not ``raw.strip()``: that copies the whole body
@@ -318,3 +386,110 @@ def _decode(route: Route, raw: bytes) -> Any:
         raise ResponseFormatError(
             f"{route.method} {route.template}: the answer is not JSON"
         ) from exc
+
+
+#: The SDK-call name of the paginated method being called (see :func:`sdk_calls`).
+_PAGED_CALL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
+    "contactflow_automizy_paged_call", default=None
+)
+
+
+def _coroutine_call(name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    @functools.wraps(method)
+    async def call(self: BaseClient, *args: Any, **kwargs: Any) -> Any:
+        recorder = self._session.observers.telemetry.active()
+        if recorder is None or recorder.tracer is None:
+            return await method(self, *args, **kwargs)
+        with recorder.call_span(name):
+            return await method(self, *args, **kwargs)
+
+    return call
+
+
+def _iterating_call(name: str, method: Callable[..., AsyncIterator[Any]]) -> Callable[..., Any]:
+    """A plain function returning the method's own iterator unless tracing: no layer per item."""
+
+    @functools.wraps(method)
+    def call(self: BaseClient, *args: Any, **kwargs: Any) -> AsyncIterator[Any]:
+        items = method(self, *args, **kwargs)
+        recorder = self._session.observers.telemetry.active()
+        if recorder is None or recorder.tracer is None:
+            return items
+        return recorder.iterate_in_span(name, items)
+
+    return call
+
+
+def _paging_call(name: str, method: Callable[..., Any]) -> Callable[..., Any]:
+    """Names the paginator's pages: ``_paged`` reads the name while the method runs."""
+
+    @functools.wraps(method)
+    def call(self: BaseClient, *args: Any, **kwargs: Any) -> Any:
+        token = _PAGED_CALL.set(name)
+        try:
+            return method(self, *args, **kwargs)
+        finally:
+            _PAGED_CALL.reset(token)
+
+    return call
+
+
+def sdk_calls(api: str) -> Callable[[C], C]:
+    """Class decorator: each public endpoint method becomes the SDK call ``{api}.{method}``.
+
+    Coroutine methods run inside that call's span, methods that yield get it
+    around their iteration, and methods returning a paginator name its pages'
+    spans.  Without a configured OpenTelemetry provider a call costs one
+    check.  What ``BaseClient`` itself defines (``close``, ``with_options``)
+    is not an SDK call.
+    """
+
+    def decorate(cls: C) -> C:
+        for attr in dir(cls):
+            if attr.startswith("_") or hasattr(BaseClient, attr):
+                continue
+            method = inspect.getattr_static(cls, attr)
+            if not inspect.isfunction(method) or hasattr(method, "__sdk_call__"):
+                continue
+            name = f"{api}.{attr}"
+            if inspect.iscoroutinefunction(method):
+                wrapped = _coroutine_call(name, method)
+            elif inspect.isasyncgenfunction(method):
+                wrapped = _iterating_call(name, method)
+            else:
+                wrapped = _paging_call(name, method)
+            wrapped.__sdk_call__ = name  # type: ignore[attr-defined]
+            setattr(cls, attr, wrapped)
+        return cls
+
+    return decorate
+
+
+class RawResponseView:
+    """``client.with_raw_response``: each single-request method, returning a RawResponse."""
+
+    __slots__ = ("_client",)
+
+    def __init__(self, client: BaseClient) -> None:
+        self._client = client
+
+    def __getattr__(self, attr: str) -> Callable[..., Awaitable[RawResponse[Any]]]:
+        client = self._client
+        method = inspect.getattr_static(type(client), attr)
+        if (
+            not hasattr(method, "__sdk_call__")
+            or not inspect.iscoroutinefunction(method)
+            or getattr(method, "__multi_request__", False)
+        ):
+            raise ConfigurationError(
+                f"with_raw_response covers single-request methods; {attr} is not one"
+            )
+
+        async def call(*args: Any, **kwargs: Any) -> RawResponse[Any]:
+            clone = client._copy()
+            clone._raw = capture = RawCapture()
+            started = time.perf_counter()
+            parsed = await method(clone, *args, **kwargs)
+            return capture.result(attr, parsed, time.perf_counter() - started)
+
+        return call

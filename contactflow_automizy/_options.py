@@ -15,8 +15,8 @@ from typing import TypedDict
 import attrs
 
 from contactflow_automizy._retry import RetryPolicy
-from contactflow_automizy._session import Session, as_timeout
-from contactflow_automizy._transport import Timeout
+from contactflow_automizy._session import Session
+from contactflow_automizy._timeout import Timeout, as_timeout
 from contactflow_automizy._validate import positive_int
 
 __all__ = ["DEFAULT_MAX_RESPONSE_BYTES", "ClientOptionArgs", "ClientOptions"]

@@ -63,6 +63,7 @@ trust_env             HTTP(S)_PROXY / NO_PROXY by the SDK's rules
 
 from __future__ import annotations
 
+import base64
 import functools
 import os
 import ssl
@@ -74,9 +75,11 @@ from typing import TYPE_CHECKING, Any
 
 from yarl import URL
 
-from contactflow_automizy._redact import Secret
+from contactflow_automizy._proxy import ProxyResolver
 from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response
-from contactflow_automizy._transport import Request, Timeout
+from contactflow_automizy._timeout import Timeout
+from contactflow_automizy._tls import CertTypes, TlsConfig, VerifyTypes
+from contactflow_automizy._transport import Request
 from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ConfigurationError
 
@@ -127,11 +130,9 @@ class PyreqwestTransport:
         max_connections: int = 100,
         max_connections_per_host: int = 0,
         keepalive_timeout: float = 30.0,
-        verify: bool | str | os.PathLike[str] | ssl.SSLContext = True,
-        cert: str
-        | os.PathLike[str]
-        | tuple[str | os.PathLike[str], str | os.PathLike[str]]
-        | None = None,
+        verify: VerifyTypes | None = None,
+        verify_ssl: bool | None = None,
+        cert: CertTypes | None = None,
         proxy: str | None = None,
         trust_env: bool = True,
     ) -> None:
@@ -141,28 +142,43 @@ class PyreqwestTransport:
             raise ConfigurationError(
                 "max_connections_per_host is not supported by the pyreqwest transport"
             )
-        if isinstance(verify, ssl.SSLContext):
+        tls = TlsConfig.from_options(verify, verify_ssl, cert)
+        if isinstance(tls.verify, ssl.SSLContext):
             raise ConfigurationError(
                 "the pyreqwest transport cannot take an ssl.SSLContext: pass verify= a CA "
-                "bundle path and cert= a (certificate, key) pair"
+                "bundle file and cert= a (certificate, key) pair"
             )
-        if not isinstance(verify, bool):
-            _pem(verify, "verify=")  # a wrong path fails now, not at the first request
-        self._verify = verify
-        self._cert = (cert,) if isinstance(cert, str | os.PathLike) else cert
-        for path in self._cert or ():
-            _pem(path, "cert=")
+        if isinstance(tls.verify, Path) and not tls.verify.is_file():
+            raise ConfigurationError(
+                "the pyreqwest transport takes a CA bundle file, not a directory"
+            )
+        self._verify = tls.verify
+        self._cert = tls.cert
         self._keepalive = _seconds(keepalive_timeout)
-        # The proxy URL may carry credentials: held as a Secret, as the clients hold tokens.
-        self._proxy = None if proxy is None else Secret(proxy)
-        self._trust_env = trust_env
-        self._clients: dict[tuple[float | None, float | None], Client] = {}
+        # Credentials in the proxy URL are taken out at once (the resolver keeps them out
+        # of reprs); no proxy, and none in the environment: reqwest gets no proxy at all.
+        self._proxies = ProxyResolver(proxy, trust_env=trust_env)
+        self._proxied = proxy is not None or (trust_env and _env_proxies_set())
+        # Per (connect, read): the client and the connect timeout it was built with.
+        self._clients: dict[tuple[float | None, float | None], tuple[Client, float | None]] = {}
         self._closed = False
 
     def __repr__(self) -> str:
         return f"<PyreqwestTransport max_connections={self._max_connections}>"
 
-    def _client(self, timeout: Timeout) -> Client:
+    def _pick(self, timeout: Timeout) -> tuple[Client, float | None]:
+        """The client for these timeouts.  Under a deadline ``connect`` shrinks with the
+        time left on every attempt: the client built for this ``read`` serves them all
+        (the per-request total, bounded by the deadline, then cuts a long connect)."""
+        picked = self._clients.get((timeout.connect, timeout.read))
+        if picked is None and timeout.deadline is not None:
+            picked = next(
+                (entry for (_, read), entry in self._clients.items() if read == timeout.read),
+                None,
+            )
+        return picked or self._client(timeout)
+
+    def _client(self, timeout: Timeout) -> tuple[Client, float | None]:
         if self._closed:
             raise APIConnectionError("the transport is closed")
         builder = (
@@ -178,18 +194,21 @@ class PyreqwestTransport:
             builder = builder.read_timeout(_seconds(timeout.read))
         if self._verify is False:
             builder = builder.danger_accept_invalid_certs(True)
-        elif self._verify is not True:
+        elif isinstance(self._verify, Path):
             builder = builder.add_root_certificate_pem(_pem(self._verify, "verify="))
         if self._cert is not None:
-            builder = builder.identity_pem(b"\n".join(_pem(path, "cert=") for path in self._cert))
-        for proxy in _proxy_builders(self._pyreqwest, self._proxy, self._trust_env):
-            builder = builder.proxy(proxy)
-        client: Client = builder.build()
-        self._clients[timeout.connect, timeout.read] = client
-        return client
+            paths = [path for path in self._cert if path is not None]
+            builder = builder.identity_pem(b"\n".join(_pem(path, "cert=") for path in paths))
+        if self._proxied:
+            proxies = self._proxies
+            builder = builder.proxy(
+                self._pyreqwest.proxy.ProxyBuilder.custom(lambda url: _proxy_for(proxies, url))
+            )
+        entry = self._clients[timeout.connect, timeout.read] = (builder.build(), timeout.connect)
+        return entry
 
     async def send(self, request: Request, timeout: Timeout) -> Response:
-        client = self._clients.get((timeout.connect, timeout.read)) or self._client(timeout)
+        client, connect = self._pick(timeout)
         url = request.url.extend_query(request.params) if request.params else request.url
         builder = client.request(request.method, str(url)).headers(request.headers)
         content = request.content
@@ -205,7 +224,8 @@ class PyreqwestTransport:
         try:
             resp = await streamed.__aenter__()
         except Exception as exc:
-            error = self._send_error(exc, request, timeout, time.monotonic() - started)
+            elapsed = time.monotonic() - started
+            error = self._send_error(exc, request, timeout, connect, elapsed)
             if error is None:
                 raise
             raise error from exc
@@ -222,7 +242,12 @@ class PyreqwestTransport:
         )
 
     def _send_error(
-        self, exc: Exception, request: Request, timeout: Timeout, elapsed: float
+        self,
+        exc: Exception,
+        request: Request,
+        timeout: Timeout,
+        connect: float | None,
+        elapsed: float,
     ) -> APIConnectionError | None:
         """The SDK error for a failure before the headers (``request_sent``: see the module)."""
         errors = self._pyreqwest.exceptions
@@ -235,7 +260,7 @@ class PyreqwestTransport:
                 isinstance(exc, errors.PoolTimeoutError)
                 or (
                     isinstance(exc, errors.ConnectTimeoutError)
-                    and _only_connect_timer_ran_out(timeout, elapsed)
+                    and _only_connect_timer_ran_out(connect, timeout, elapsed)
                 )
             )
             return APITimeoutError("request timed out", method=method, url=url, request_sent=sent)
@@ -250,16 +275,17 @@ class PyreqwestTransport:
     async def aclose(self) -> None:
         self._closed = True
         clients, self._clients = list(self._clients.values()), {}
-        for client in clients:
+        for client, _ in clients:
             await client.close()
 
 
-def _only_connect_timer_ran_out(timeout: Timeout, elapsed: float) -> bool:
-    """Could only the connect timer have fired ``elapsed`` seconds after the request started?"""
+def _only_connect_timer_ran_out(connect: float | None, timeout: Timeout, elapsed: float) -> bool:
+    """Could only the client's ``connect`` timer have fired ``elapsed`` seconds after the
+    request started?  Not when the read or the total timer could have fired too."""
     others = [value for value in (timeout.read, timeout.total) if value is not None]
-    if timeout.connect is None:
+    if connect is None:
         return False
-    return not others or (timeout.connect < min(others) and elapsed < min(others))
+    return not others or (connect < min(others) and elapsed < min(others))
 
 
 class _Body:
@@ -315,13 +341,24 @@ class _Body:
         )
 
 
-def _proxy_builders(pyreqwest: Any, proxy: Secret[str] | None, trust_env: bool) -> list[Any]:
-    """reqwest proxies for ``proxy=`` (the environment's wait for the session's proxy rules)."""
+def _proxy_for(proxies: ProxyResolver, target: Any) -> str | None:
+    """reqwest's question "which proxy for this URL?", answered by the SDK's own rules.
+
+    The credentials go back into the proxy URL here, where reqwest takes them for
+    its ``Proxy-Authorization`` header; they are never stored with them.
+    """
+    proxy = proxies.for_url(URL(str(target)))
     if proxy is None:
-        return []
-    text = proxy.reveal()
-    url = URL(text if "://" in text else f"http://{text}")
-    builder = pyreqwest.proxy.ProxyBuilder.all(str(url.with_user(None)))
-    if url.user is not None:
-        builder = builder.basic_auth(url.user, url.password or "")
-    return [builder]
+        return None
+    if proxy.authorization is None:
+        return str(proxy.url)
+    user, _, password = (
+        base64.b64decode(proxy.authorization.split(" ", 1)[1]).decode().partition(":")
+    )
+    return str(proxy.url.with_user(user).with_password(password))
+
+
+def _env_proxies_set() -> bool:
+    return any(
+        os.environ.get(name) for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
+    )

@@ -59,6 +59,7 @@ class Response:
         "_started",
         "_stream",
         "_url",
+        "attempts",
         "headers",
         "reason",
         "status",
@@ -95,6 +96,8 @@ class Response:
         self._read_all = read_all
         self._method = method
         self._url = url
+        #: How many attempts the session made to get this answer (it sets this).
+        self.attempts = 1
 
     def __repr__(self) -> str:
         return f"<Response {self.status} {self.reason}>"
@@ -206,15 +209,28 @@ def connection_error(
     """The SDK's error for an I/O failure; None for errors passed on as they are.
 
     Called only on failure, so the success path pays for no context manager
-    and no URL formatting.
+    and no URL formatting.  ``request_sent`` is False only where aiohttp can
+    tell the request was never written: its connect phase timed out
+    (``ConnectionTimeoutError``, checked before the other timeouts it is a kind
+    of), the connection or TLS handshake failed, or a proxy refused the tunnel.
     """
     if isinstance(exc, APIConnectionError):
         return None
+    if isinstance(exc, aiohttp.ConnectionTimeoutError):
+        return APITimeoutError("connect timed out", method=method, url=str(url), request_sent=False)
     if isinstance(exc, asyncio.TimeoutError | aiohttp.ServerTimeoutError):
         return APITimeoutError("request timed out", method=method, url=str(url), request_sent=sent)
-    if isinstance(exc, aiohttp.ClientConnectorError):
+    if isinstance(exc, aiohttp.ClientHttpProxyError):
         return APIConnectionError(
-            f"could not connect: {exc.os_error.strerror or type(exc.os_error).__name__}",
+            f"the proxy refused the tunnel: {exc.status} {exc.message}",
+            method=method,
+            url=str(url),
+            request_sent=False,
+        )
+    if isinstance(exc, aiohttp.ClientConnectorError):
+        to_proxy = " to the proxy" if isinstance(exc, aiohttp.ClientProxyConnectionError) else ""
+        return APIConnectionError(
+            f"could not connect{to_proxy}: {exc.os_error.strerror or type(exc.os_error).__name__}",
             method=method,
             url=str(url),
             request_sent=False,

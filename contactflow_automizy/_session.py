@@ -2,7 +2,11 @@
 
 One session can serve any number of clients (a Contactflow and an Automizy
 client sharing one pool).  It sends fully built :class:`Request` objects; auth
-headers, URLs and models are the clients' business.
+headers, URLs and models are the clients' business.  Each attempt is shown to
+whoever watches (the DEBUG log line, event hooks, OpenTelemetry; see
+:mod:`contactflow_automizy._observe`), and a ``Timeout.deadline`` bounds each
+call, every attempt, back-off and wait for a permit included (see
+:mod:`contactflow_automizy._timeout`).
 """
 
 from __future__ import annotations
@@ -10,18 +14,34 @@ from __future__ import annotations
 import asyncio
 import logging
 import random as _random
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Mapping, Sequence
+from typing import TYPE_CHECKING
 
 import attrs
 
+from contactflow_automizy._hooks import EventHooks, Hook
 from contactflow_automizy._lifecycle import AsyncClosable
+from contactflow_automizy._observe import AttemptWatch, Observers
 from contactflow_automizy._ratelimit import RateLimiter, as_rate_limiter
-from contactflow_automizy._redact import redact_url
 from contactflow_automizy._response import Response
 from contactflow_automizy._retry import RetryPolicy, parse_retry_after
-from contactflow_automizy._transport import Request, Timeout, Transport, transport_named
+from contactflow_automizy._telemetry import Telemetry
+from contactflow_automizy._timeout import Deadline, Timeout, as_timeout
+from contactflow_automizy._tls import CertTypes, VerifyTypes
+from contactflow_automizy._transport import Request, Transport, make_transport
 from contactflow_automizy._validate import positive_int
-from contactflow_automizy.errors import APIConnectionError, status_error
+from contactflow_automizy.errors import (
+    APIConnectionError,
+    APIStatusError,
+    APITimeoutError,
+    ConfigurationError,
+    status_error,
+)
+
+if TYPE_CHECKING:
+    from opentelemetry.metrics import MeterProvider
+    from opentelemetry.trace import TracerProvider
 
 __all__ = ["Session", "SessionStats"]
 
@@ -44,38 +64,59 @@ class Session(AsyncClosable):
     """Owns the transport (connection pool), retry policy and client-side limits.
 
     Safe to build outside a running loop: nothing connects until the first
-    request.  ``close()`` is idempotent.  ``max_concurrency`` bounds requests in
-    flight across every client; ``rate_limit`` (requests/second, or a
+    request, and the loop of that request is the session's from then on.
+    ``close()`` is idempotent.  ``max_concurrency`` bounds requests in flight
+    across every client; ``rate_limit`` (requests/second, or a
     :class:`RateLimiter` shared with other processes) keeps a job under an
-    account quota.  ``sleep`` and ``random`` are injectable so retry
-    timing can be tested without waiting.
+    account quota.
+
+    ``transport`` is a name (``"aiohttp"``, the default) built with the
+    transport options ``max_connections``, ``max_connections_per_host``,
+    ``verify`` (or its alias ``verify_ssl``), ``cert``, ``proxy`` and
+    ``trust_env`` (default True: read ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY``);
+    or a ready transport, which then takes none of them
+    (:class:`ConfigurationError`).  ``event_hooks`` and the OpenTelemetry
+    ``tracer_provider``/``meter_provider`` watch every attempt.  ``sleep``,
+    ``random`` and ``clock`` (monotonic seconds) are injectable so retry timing
+    and deadlines can be tested without waiting.
     """
 
     def __init__(
         self,
         *,
-        max_connections: int = 100,
-        max_connections_per_host: int = 0,
+        max_connections: int | None = None,
+        max_connections_per_host: int | None = None,
         timeout: Timeout | float | None = None,
         max_retries: int = 3,
         retry_policy: RetryPolicy | None = None,
         rate_limit: float | RateLimiter | None = None,
         max_concurrency: int | None = None,
-        verify_ssl: bool = True,
+        verify: VerifyTypes | None = None,
+        verify_ssl: bool | None = None,
+        cert: CertTypes | None = None,
+        proxy: str | None = None,
+        trust_env: bool | None = None,
         transport: Transport | str | None = None,
+        event_hooks: Mapping[str, Sequence[Hook]] | None = None,
+        tracer_provider: TracerProvider | None = None,
+        meter_provider: MeterProvider | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
+        clock: Callable[[], float] = time.monotonic,
     ) -> None:
-        self.transport: Transport = (
-            transport
-            if transport is not None and not isinstance(transport, str)
-            else transport_named(
-                transport or "aiohttp",
-                max_connections=max_connections,
-                max_connections_per_host=max_connections_per_host,
-                verify_ssl=verify_ssl,
+        transport_options = {
+            name: value
+            for name, value in (
+                ("max_connections", max_connections),
+                ("max_connections_per_host", max_connections_per_host),
+                ("verify", verify),
+                ("verify_ssl", verify_ssl),
+                ("cert", cert),
+                ("proxy", proxy),
+                ("trust_env", trust_env),
             )
-        )
+            if value is not None
+        }
         self.timeout = as_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.stats = SessionStats()
@@ -83,9 +124,15 @@ class Session(AsyncClosable):
         self._max_concurrency = (
             None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)
         )
+        self._observers = Observers(
+            EventHooks.from_mapping(event_hooks), Telemetry(tracer_provider, meter_provider)
+        )
+        self.transport: Transport = make_transport(transport or "aiohttp", transport_options)
         self._semaphore: asyncio.Semaphore | None = None
         self._sleep = sleep
         self._random = random
+        self._clock = clock
+        self._loop: asyncio.AbstractEventLoop | None = None
         self._closed = False
 
     def __repr__(self) -> str:
@@ -95,11 +142,42 @@ class Session(AsyncClosable):
     def closed(self) -> bool:
         return self._closed
 
+    @property
+    def observers(self) -> Observers:
+        """The session's hooks and telemetry (the clients open SDK-call spans with it)."""
+        return self._observers
+
+    def _check_loop(self) -> None:
+        """Bind to the first loop that uses the session; refuse any other.
+
+        The pool, the concurrency limit and the rate limiter belong to that
+        loop: used from another one (a second ``asyncio.run()``) they fail
+        with a bare ``RuntimeError`` deep in asyncio, or hang.
+        """
+        loop = asyncio.get_running_loop()
+        if loop is not self._loop:
+            if self._loop is not None:
+                raise ConfigurationError(
+                    "this Session (or the client that made it) was first used on another "
+                    "event loop; a session serves one loop: create it, and its clients, "
+                    "inside the asyncio.run() (or loop) that uses them"
+                )
+            self._loop = loop
+
     async def close(self) -> None:
-        """Close the pool; calling it again does nothing."""
-        if not self._closed:
+        """Close the pool; calling it again does nothing.
+
+        A session whose loop is already closed is marked closed: its
+        connections went with that loop.
+        """
+        if self._closed:
+            return
+        if self._loop is not None and self._loop.is_closed():
             self._closed = True
-            await self.transport.aclose()
+            return
+        self._check_loop()
+        self._closed = True
+        await self.transport.aclose()
 
     def _limit(self) -> asyncio.Semaphore | None:
         if self._max_concurrency is None:
@@ -107,6 +185,19 @@ class Session(AsyncClosable):
         if self._semaphore is None:
             self._semaphore = asyncio.Semaphore(self._max_concurrency)
         return self._semaphore
+
+    async def _wait_within(
+        self, wait: Awaitable[object], deadline: Deadline | None, request: Request, attempt: int
+    ) -> None:
+        """Wait for a permit (rate limit, concurrency), bounded by the call's deadline."""
+        if deadline is None:
+            await wait
+            return
+        try:
+            async with asyncio.timeout(max(0.0, deadline.left(self._clock()))):
+                await wait
+        except TimeoutError:
+            raise _out_of_time(request, attempt) from None
 
     async def send(
         self,
@@ -118,7 +209,7 @@ class Session(AsyncClosable):
         read_limit: int | None = None,
         stats: SessionStats | None = None,
     ) -> Response:
-        """Send with retries; return the first 2xx response.
+        """Send with retries; return the first 2xx response (``.attempts`` says how many).
 
         ``request`` may be a coroutine factory, rebuilt for every attempt (fresh
         auth headers, a re-opened upload stream).  Non-2xx answers become
@@ -127,80 +218,131 @@ class Session(AsyncClosable):
         mid-body is retried like any connection error; without it the body is
         left unread for the caller to stream.  ``stats``, when given, counts
         this call's requests, retries and failures alongside the session's, so
-        a bulk call can report its own traffic on a shared session.
+        a bulk call can report its own traffic on a shared session.  A wait
+        (back-off or ``Retry-After``) that would end past ``timeout.deadline``
+        is not waited: the last error is raised at once.
         """
         if self._closed:
             raise APIConnectionError("the session is closed")
+        self._check_loop()
         policy = retry_policy or self.retry_policy
         timeout = timeout or self.timeout
+        deadline = None if timeout.deadline is None else Deadline.start(timeout, self._clock())
         attempt = 0
         while True:
             req = request if isinstance(request, Request) else await request()
             if self._rate_limiter is not None:
-                # Deadline hook: waiting for a permit counts against the call's deadline
-                # (SPEC 11), so this wait will be bounded by the time left.
-                await self._rate_limiter.acquire()
+                await self._wait_within(self._rate_limiter.acquire(), deadline, req, attempt)
             self.stats.requests += 1
             if stats is not None:
                 stats.requests += 1
             retry_after: float | None = None
             limit = self._limit()
             if limit is not None:  # acquired by hand: no async context manager on the hot path
-                await limit.acquire()
+                await self._wait_within(limit.acquire(), deadline, req, attempt)
+            watch: AttemptWatch | None = None
             try:
                 try:
-                    response = await self.transport.send(req, timeout)
+                    attempt_timeout = timeout
+                    if deadline is not None:
+                        now = self._clock()
+                        if deadline.left(now) <= 0:
+                            raise _out_of_time(req, attempt)
+                        attempt_timeout = deadline.attempt_timeout(timeout, now)
+                    watch = self._observers.watch(req, attempt + 1, policy.max_retries + 1)
+                    if watch is not None:
+                        await watch.before_send()
+                    response = await self.transport.send(req, attempt_timeout)
                     if response.status < 300:
                         if read_limit is not None:
                             await response.read(read_limit)  # kept by the response
-                        return response
-                    body = await _read_error_body(response)
+                    else:
+                        body = await _read_error_body(response)
                 finally:
                     if limit is not None:
                         limit.release()
             except APIConnectionError as exc:
-                if not policy.retry_error(req.method, exc, attempt, idempotent):
-                    self.stats.failures += 1
-                    if stats is not None:
-                        stats.failures += 1
-                    exc.attempts = attempt + 1
-                    raise
-                reason = str(exc.message)
+                if watch is not None:
+                    watch.failed(exc)
+                error: APIConnectionError | None = exc
+                retry = policy.retry_error(req.method, exc, attempt, idempotent)
             else:
+                if watch is not None:
+                    await _answered(watch, response)
+                if response.status < 300:
+                    response.attempts = attempt + 1
+                    if watch is not None:
+                        watch.done()
+                    return response
+                error = None
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if response.status == 429 and retry_after and self._rate_limiter is not None:
                     # Every holder of a shared limiter waits as long as this process will.
                     await self._rate_limiter.pause(policy.delay(attempt, retry_after, self._random))
-                if not policy.retry_status(req.method, response.status, attempt, idempotent):
-                    self.stats.failures += 1
-                    if stats is not None:
-                        stats.failures += 1
-                    raise status_error(
-                        response.status,
-                        body,
-                        method=req.method,
-                        url=str(req.url),
-                        headers=response.headers,
-                        reason=response.reason,
-                        retry_after=retry_after,
-                        attempts=attempt + 1,
-                    )
-                reason = f"HTTP {response.status}"
-            delay = policy.delay(attempt, retry_after, self._random)
+                retry = policy.retry_status(req.method, response.status, attempt, idempotent)
+            delay = policy.delay(attempt, retry_after, self._random) if retry else 0.0
+            if retry and deadline is not None:
+                # A Retry-After is compared before the policy caps it: cutting a
+                # 120 s wait to 60 s cannot make the server ready earlier.
+                retry = deadline.allows_wait(max(delay, retry_after or 0.0), self._clock())
+            if not retry:
+                if watch is not None:
+                    watch.done()
+                self.stats.failures += 1
+                if stats is not None:
+                    stats.failures += 1
+                if error is not None:
+                    error.attempts = attempt + 1
+                    raise error
+                raise _status_error(req, response, body, retry_after, attempt + 1)
             attempt += 1
             self.stats.retries += 1
             if stats is not None:
                 stats.retries += 1
-            log.debug(
-                "retrying %s %s (attempt %d of %d) in %.2fs after %s",
-                req.method,
-                redact_url(req.url),
-                attempt + 1,
-                policy.max_retries + 1,
-                delay,
-                reason,
-            )
+            if watch is not None:
+                await watch.retrying(delay, None if error is not None else response.status, error)
             await self._sleep(delay)
+
+    async def _pause_before_restart(self, policy: RetryPolicy, restart: int) -> None:
+        """Back off before restarting a request whose answer broke mid-body (a download)."""
+        delay = policy.delay(restart, None, self._random)
+        self.stats.retries += 1
+        log.debug("restarting a broken download (restart %d) in %.2fs", restart + 1, delay)
+        await self._sleep(delay)
+
+
+async def _answered(watch: AttemptWatch, response: Response) -> None:
+    """Tell the watchers; a hook that raises gets the response closed first."""
+    try:
+        await watch.answered(response.status, response.headers)
+    except BaseException:
+        await response.aclose()
+        raise
+
+
+def _out_of_time(request: Request, attempt: int) -> APITimeoutError:
+    return APITimeoutError(
+        "the call's deadline passed before the request could be sent",
+        method=request.method,
+        url=str(request.url),
+        request_sent=False,
+        attempts=max(attempt, 1),
+    )
+
+
+def _status_error(
+    request: Request, response: Response, body: bytes, retry_after: float | None, attempts: int
+) -> APIStatusError:
+    return status_error(
+        response.status,
+        body,
+        method=request.method,
+        url=str(request.url),
+        headers=response.headers,
+        reason=response.reason,
+        retry_after=retry_after,
+        attempts=attempts,
+    )
 
 
 async def _read_error_body(response: Response) -> bytes:
@@ -208,12 +350,3 @@ async def _read_error_body(response: Response) -> bytes:
         return await response.read(MAX_ERROR_BODY)
     except APIConnectionError:
         return b""
-
-
-def as_timeout(value: Timeout | float | None) -> Timeout:
-    """Accept seconds as shorthand for a total timeout."""
-    if value is None:
-        return Timeout()
-    if isinstance(value, Timeout):
-        return value
-    return Timeout(total=float(value), read=float(value))

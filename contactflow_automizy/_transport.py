@@ -26,15 +26,19 @@ dozen lines.
 from __future__ import annotations
 
 import functools
+import math
 import ssl
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
-from typing import Protocol, runtime_checkable
+from typing import Any, Protocol, runtime_checkable
 
 import aiohttp
 import attrs
 from yarl import URL
 
+from contactflow_automizy._proxy import Proxy, ProxyResolver
 from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response, connection_error
+from contactflow_automizy._timeout import Timeout
+from contactflow_automizy._tls import CertTypes, TlsConfig, VerifyTypes
 from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, ConfigurationError
 
@@ -45,29 +49,11 @@ __all__ = [
     "Response",
     "Timeout",
     "Transport",
-    "transport_named",
+    "make_transport",
 ]
 
 #: A request body that can be produced again for a retry (a streamed upload).
 BodyFactory = Callable[[], AsyncIterable[bytes]]
-
-
-@attrs.frozen
-class Timeout:
-    """Seconds allowed for the whole request, for connecting, and between reads.
-
-    On a buffered call (a JSON answer read whole) a backend may implement
-    ``read`` as one timer for the whole exchange instead of one per read
-    (SPEC section 11): aiohttp does, so its per-read timer is only armed
-    where it earns its cost (streamed downloads and uploads).  The answer then
-    has ``read`` seconds from the start of the request to its last byte:
-    waiting for a pooled connection and opening one (itself bounded by
-    ``connect``) count against it.
-    """
-
-    total: float | None = 300.0
-    connect: float | None = 10.0
-    read: float | None = 60.0
 
 
 @attrs.frozen
@@ -104,9 +90,9 @@ class Transport(Protocol):
 
 
 @functools.lru_cache(maxsize=128)
-def _client_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
-    """aiohttp's timeouts; a buffered call's ``read`` folded into its one total timer."""
+def _per_attempt_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
     if buffered and timeout.read is not None:
+        # A buffered answer: ``read`` folded into aiohttp's one total timer (see Timeout).
         total = timeout.read if timeout.total is None else min(timeout.total, timeout.read)
         return aiohttp.ClientTimeout(total=total, sock_connect=timeout.connect)
     return aiohttp.ClientTimeout(
@@ -114,11 +100,59 @@ def _client_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
     )
 
 
+def _client_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
+    """aiohttp's timers for one attempt (a buffered answer's ``read`` as one timer).
+
+    Under a deadline (``timeout.deadline`` is then the time the call has left)
+    aiohttp's ``connect`` timer, which covers waiting for a pooled connection,
+    DNS, TCP, TLS and a proxy's CONNECT, gets what is left, so a deadline that
+    runs out before the request is written raises aiohttp's
+    ``ConnectionTimeoutError``: never sent.  Timers are then exact (aiohttp
+    otherwise rounds those over 5 s up to the next whole second).  Such
+    timeouts change with every attempt, so they are not cached.
+    """
+    if timeout.deadline is None:
+        return _per_attempt_timeout(timeout, buffered)
+    one_timer = buffered and timeout.read is not None
+    total = timeout.total
+    if one_timer:
+        total = timeout.read if total is None else min(total, timeout.read)  # type: ignore[type-var]
+    return aiohttp.ClientTimeout(
+        total=total,
+        connect=timeout.deadline,
+        sock_connect=timeout.connect,
+        sock_read=None if one_timer else timeout.read,
+        ceil_threshold=math.inf,
+    )
+
+
+def _proxy_arguments(
+    proxy: Proxy, request: Request
+) -> tuple[Mapping[str, str], Mapping[str, str] | None]:
+    """The request's headers and aiohttp's ``proxy_headers`` for going through ``proxy``.
+
+    The ``Proxy-Authorization`` header goes on the CONNECT of an https target,
+    and on the request itself for a plain-http one (aiohttp sends
+    ``proxy_headers`` only with a CONNECT; its ``proxy_auth`` is deprecated).
+    """
+    if proxy.authorization is None:
+        return request.headers, None
+    credentials = {"Proxy-Authorization": proxy.authorization}
+    if request.url.scheme == "https":
+        return request.headers, credentials
+    return {**request.headers, **credentials}, None
+
+
 class AiohttpTransport:
     """The default backend: one shared ``aiohttp.ClientSession`` and ``TCPConnector``.
 
     The aiohttp session is created on first use, inside the running loop, so
     the transport can be built anywhere (aiohttp requires a loop to exist).
+    TLS settings (``verify``, its alias ``verify_ssl``, ``cert``; ``ssl_context``
+    is the older spelling of ``verify=<SSLContext>``) are checked and made into
+    one context here, once.  Proxies: ``proxy`` for every request, else
+    ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` when ``trust_env`` (see
+    :mod:`contactflow_automizy._proxy`); aiohttp's own ``trust_env`` stays off.
     """
 
     def __init__(
@@ -128,8 +162,12 @@ class AiohttpTransport:
         max_connections_per_host: int = 0,
         keepalive_timeout: float = 30.0,
         dns_cache_ttl: int = 300,
-        verify_ssl: bool = True,
+        verify: VerifyTypes | None = None,
+        verify_ssl: bool | None = None,
+        cert: CertTypes | None = None,
         ssl_context: ssl.SSLContext | None = None,
+        proxy: str | None = None,
+        trust_env: bool = True,
     ) -> None:
         positive_int("max_connections", max_connections)
         self._connector_args = {
@@ -138,9 +176,17 @@ class AiohttpTransport:
             "keepalive_timeout": keepalive_timeout,
             "ttl_dns_cache": dns_cache_ttl,
         }
-        self._ssl: ssl.SSLContext | bool = ssl_context if ssl_context is not None else verify_ssl
+        if ssl_context is not None:
+            if verify is not None:
+                raise ConfigurationError("pass verify= or ssl_context=, not both")
+            verify = ssl_context
+        self._ssl = TlsConfig.from_options(verify, verify_ssl, cert).ssl_context()
+        self._proxies = ProxyResolver(proxy, trust_env=trust_env)
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
+
+    def __repr__(self) -> str:
+        return f"<AiohttpTransport {self._proxies!r} closed={self._closed}>"
 
     def _client(self) -> aiohttp.ClientSession:
         if self._session is None:
@@ -159,31 +205,43 @@ class AiohttpTransport:
         data: object = request.content
         if callable(data):
             data = data()
+        headers: Mapping[str, str] = request.headers
+        proxy_url = proxy_headers = None
+        if (proxy := self._proxies.for_url(request.url)) is not None:
+            proxy_url = proxy.url
+            headers, proxy_headers = _proxy_arguments(proxy, request)
         try:
             resp = await client.request(
                 request.method,
                 request.url,
-                headers=request.headers,
+                headers=headers,
                 params=request.params or None,
                 data=data,
                 allow_redirects=False,
                 timeout=_client_timeout(timeout, request.buffered),
+                proxy=proxy_url,
+                proxy_headers=proxy_headers,
             )
         except Exception as exc:
             if (error := connection_error(exc, request.method, request.url, sent=True)) is None:
                 raise
-            raise error from exc
-        return Response(
-            resp.status,
-            resp.headers,
-            resp.content.iter_chunked(DEFAULT_CHUNK_SIZE),
-            reason=resp.reason or "",
-            release=resp.release,
-            method=request.method,
-            url=request.url,
-            case_insensitive=True,
-            read_all=resp.read,
-        )
+            if not isinstance(exc, aiohttp.ClientHttpProxyError):
+                raise error from exc
+        else:
+            return Response(
+                resp.status,
+                resp.headers,
+                resp.content.iter_chunked(DEFAULT_CHUNK_SIZE),
+                reason=resp.reason or "",
+                release=resp.release,
+                method=request.method,
+                url=request.url,
+                case_insensitive=True,
+                read_all=resp.read,
+            )
+        # A refused CONNECT: aiohttp's error holds the CONNECT's headers, the
+        # proxy's credentials among them, so it is neither the cause nor the context.
+        raise error
 
     async def aclose(self) -> None:
         self._closed = True
@@ -192,31 +250,41 @@ class AiohttpTransport:
             await session.close()
 
 
-#: The backends ``Session(transport="name")`` builds.
-TRANSPORT_NAMES = ("aiohttp", "pyreqwest")
+def _pyreqwest(**options: Any) -> Transport:
+    """pyreqwest is imported only when asked for, so the SDK runs without the ``fast`` extra."""
+    from contactflow_automizy._pyreqwest import PyreqwestTransport
+
+    return PyreqwestTransport(**options)
 
 
-def transport_named(
-    name: str, *, max_connections: int, max_connections_per_host: int, verify_ssl: bool
-) -> Transport:
-    """The backend called ``name``, configured by the session's transport options.
+#: Transports ``Session(transport=...)`` builds by name, from the options it was given.
+TRANSPORTS: dict[str, Callable[..., Transport]] = {
+    "aiohttp": AiohttpTransport,
+    "pyreqwest": _pyreqwest,
+}
 
-    pyreqwest is imported only here, so the SDK runs without the ``fast`` extra.
+
+def make_transport(transport: Transport | str, options: Mapping[str, Any]) -> Transport:
+    """The transport a ``Session`` uses: built by name from ``options``, or given ready.
+
+    A ready transport was configured by whoever built it, so options for the
+    default one alongside it would be silently ignored: that is refused.
     """
-    if name == "aiohttp":
-        return AiohttpTransport(
-            max_connections=max_connections,
-            max_connections_per_host=max_connections_per_host,
-            verify_ssl=verify_ssl,
+    if isinstance(transport, str):
+        factory = TRANSPORTS.get(transport)
+        if factory is None:
+            raise ConfigurationError(
+                f"unknown transport {transport!r}; the transports are {sorted(TRANSPORTS)}"
+            )
+        return factory(**options)
+    if options:
+        raise ConfigurationError(
+            f"Session(transport=<{type(transport).__name__}>) does not take "
+            f"{', '.join(sorted(options))}: configure that transport itself, "
+            "or pass transport='aiohttp' with these options"
         )
-    if name == "pyreqwest":
-        from contactflow_automizy._pyreqwest import PyreqwestTransport
-
-        return PyreqwestTransport(
-            max_connections=max_connections,
-            max_connections_per_host=max_connections_per_host,
-            verify=verify_ssl,
+    if not isinstance(transport, Transport):
+        raise ConfigurationError(
+            "transport must be a transport name or an object with send() and aclose()"
         )
-    raise ConfigurationError(
-        f"unknown transport {name!r}: pass one of {', '.join(TRANSPORT_NAMES)} or a Transport"
-    )
+    return transport

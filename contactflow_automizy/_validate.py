@@ -197,7 +197,8 @@ def header_value(name: str, value: object) -> str:
     return value
 
 
-def _is_loopback(host: str) -> bool:
+def is_loopback(host: str) -> bool:
+    """``localhost`` or an address in 127.0.0.0/8 or ::1 (brackets allowed; no DNS lookup)."""
     if host == "localhost":
         return True
     try:
@@ -223,7 +224,7 @@ def base_url(value: str, *, what: str, allow_insecure_http: bool = False) -> URL
         raise ConfigurationError(
             f"{what} must not carry user info (user:password@); credentials go in token= / api_key="
         )
-    if url.scheme == "http" and not allow_insecure_http and not _is_loopback(url.host):
+    if url.scheme == "http" and not allow_insecure_http and not is_loopback(url.host):
         raise ConfigurationError(
             f"{what} uses plain http to a non-loopback host; use https "
             "or pass allow_insecure_http=True"

@@ -13,7 +13,9 @@ from __future__ import annotations
 
 import asyncio
 import inspect
+import os
 from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
 from typing import Any
 
 import aiohttp
@@ -22,7 +24,9 @@ import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
 from contactflow_automizy._loop import LOOPS, loop_factory
+from tests.services.http_server import Certificates
 from tests.services.redis_server import RedisServer, start_redis
+from tests.services.tinyproxy import Tinyproxy, start_tinyproxy
 
 CF_BASE = "https://cf.example.test/api"
 AZ_BASE = "https://az.example.test"
@@ -98,6 +102,14 @@ class NoSleep:
         self.delays.append(seconds)
 
 
+@pytest.fixture(autouse=True)
+def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test inherits the machine's proxy settings; a test that wants one sets it."""
+    for name in list(os.environ):
+        if name.lower() in ("http_proxy", "https_proxy", "no_proxy", "all_proxy"):
+            monkeypatch.delenv(name)
+
+
 @pytest.fixture
 def no_sleep() -> NoSleep:
     return NoSleep()
@@ -132,3 +144,16 @@ def redis_server() -> Iterator[RedisServer]:
     """One real redis-server for the whole test session (fails, never skips, without it)."""
     with start_redis() as server:
         yield server
+
+
+@pytest.fixture
+def tinyproxy() -> Iterator[Tinyproxy]:
+    """A real tinyproxy of this test's own (its log holds only this test's requests)."""
+    with start_tinyproxy() as proxy:
+        yield proxy
+
+
+@pytest.fixture
+def certs(tmp_path: Path) -> Certificates:
+    """A throw-away CA with server and client certificates (trustme)."""
+    return Certificates.make(tmp_path)

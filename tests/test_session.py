@@ -12,6 +12,7 @@ from aioresponses import aioresponses
 from yarl import URL
 
 from contactflow_automizy import (
+    AiohttpTransport,
     APIConnectionError,
     APITimeoutError,
     ConfigurationError,
@@ -140,8 +141,10 @@ async def test_retries_are_logged_at_debug_with_attempt_and_no_secret(
     with caplog.at_level(logging.DEBUG, logger="contactflow_automizy"):
         await cf.get_node(NODE)
     records = [r for r in caplog.records if r.name == "contactflow_automizy"]
-    assert len(records) == 1 and records[0].levelno == logging.DEBUG
-    assert "attempt 2 of 4" in records[0].getMessage()
+    assert len(records) == 2  # one line per attempt
+    assert all(r.levelno == logging.DEBUG for r in records)
+    assert records[0].getMessage().endswith("(attempt 1 of 4); retrying in 0.50s")
+    assert records[1].getMessage().endswith("(attempt 2 of 4)")
     assert TOKEN not in caplog.text
 
 
@@ -233,3 +236,31 @@ def test_page_size_zero_is_refused_not_replaced(page_size: int) -> None:
     cf = ContactflowClient(TOKEN, NODE, CF_BASE)
     with pytest.raises(ConfigurationError, match="page_size"):
         cf.list_nodes(page_size=page_size)  # was silently 100
+
+
+@pytest.mark.parametrize(
+    "option",
+    [
+        {"max_connections": 5},
+        {"max_connections_per_host": 2},
+        {"verify": False},
+        {"verify_ssl": False},
+        {"cert": "client.pem"},
+        {"proxy": "http://proxy.example:3128"},
+        {"trust_env": False},
+    ],
+)
+def test_a_ready_transport_refuses_the_default_transports_options(option: dict[str, Any]) -> None:
+    transport = MockTransport(lambda request: MockResponse())
+    (name,) = option
+    with pytest.raises(ConfigurationError, match=f"MockTransport.*{name}"):
+        Session(transport=transport, **option)
+
+
+async def test_transports_by_name() -> None:
+    async with Session(transport="aiohttp", max_connections=5, trust_env=False) as session:
+        assert isinstance(session.transport, AiohttpTransport)
+    with pytest.raises(ConfigurationError, match="unknown transport 'curl'"):
+        Session(transport="curl")
+    with pytest.raises(ConfigurationError, match="send"):
+        Session(transport=object())  # type: ignore[arg-type]

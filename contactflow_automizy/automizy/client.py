@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Unpack
 
 from contactflow_automizy._auth import ApiKeyAuth
+from contactflow_automizy._base_client import sdk_calls
 from contactflow_automizy._config import from_env, required
 from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from contactflow_automizy.automizy.contacts import ContactsMixin
@@ -16,6 +17,7 @@ from contactflow_automizy.automizy.tags import TagsMixin
 DEFAULT_BASE_URL = "https://api.automizy-gateway-1.com"
 
 
+@sdk_calls("automizy")
 class AutomizyClient(ContactsMixin, ListsMixin, TagsMixin, CsvImportMixin):
     """Async client of the Automizy REST API (contact manager and import service).
 

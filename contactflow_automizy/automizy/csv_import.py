@@ -51,6 +51,7 @@ import attrs
 from contactflow_automizy import _validate
 from contactflow_automizy._multipart import FileSource
 from contactflow_automizy._progress import Progress, ProgressCallback
+from contactflow_automizy._raw_response import multi_request
 from contactflow_automizy.automizy.imports import ImportsMixin
 from contactflow_automizy.automizy.models import Field, FieldMapping
 from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
@@ -408,6 +409,7 @@ async def import_csv(
 
 
 class CsvImportMixin(ImportsMixin):
+    @multi_request
     async def import_csv(
         self,
         source: CsvSource,

@@ -8,7 +8,7 @@ from collections.abc import AsyncIterator, Mapping
 from typing import Any, Unpack
 
 from contactflow_automizy import _validate
-from contactflow_automizy._download import Destination, iter_csv_rows, save_body
+from contactflow_automizy._download import Destination, iter_csv_rows
 from contactflow_automizy._pagination import AsyncPaginator
 from contactflow_automizy.contactflow import routes
 from contactflow_automizy.contactflow._filters import (
@@ -149,10 +149,9 @@ class AutomationsMixin(ContactflowMixin):
         """Stream the CSV report to a path (replaced atomically) or a binary file;
         return the bytes written."""
         query = to_query(AUTOMATION_REPORT_FILTERS, filters)
-        async with self._stream(
-            routes.AUTOMATIONS_REPORT, query=query, headers=_ACCEPT_CSV, node=node
-        ) as response:
-            return await save_body(response.iter_chunks(), dest)
+        return await self._download(
+            routes.AUTOMATIONS_REPORT, dest, query=query, headers=_ACCEPT_CSV, node=node
+        )
 
     async def iter_automations_report(
         self, *, node: str | None = None, **filters: Unpack[AutomationReportFilters]
@@ -170,6 +169,6 @@ class AutomationsMixin(ContactflowMixin):
         warnings.warn(
             "GET /automations/categories is deprecated by the API; use get_automation_categories()",
             DeprecationWarning,
-            stacklevel=2,
+            stacklevel=3,  # past the SDK-call wrapper (sdk_calls) to the caller
         )
         return await self._model(routes.AUTOMATION_CATEGORIES_DEPRECATED, Categories, node=node)

@@ -57,6 +57,7 @@ import orjson
 
 from contactflow_automizy._converter import converter, unstructure
 from contactflow_automizy._progress import Progress, ProgressCallback
+from contactflow_automizy._raw_response import multi_request
 from contactflow_automizy._session import SessionStats
 from contactflow_automizy._validate import positive_int, uuid_text
 from contactflow_automizy.bulk._streams import Items, chunked, known_length
@@ -336,7 +337,8 @@ class BatchAttempt:
         cancelled meanwhile (a cancellation waits for it; the caller re-raises)."""
         task = asyncio.create_task(
             asyncio.wait_for(
-                self._client._json(
+                # Exempt from the call's deadline: undoing must not be cut short.
+                self._client._without_deadline()._json(
                     routes.DELETE_CUSTOMER_BATCH,
                     path=self._path,
                     query={"sourceUuid": self.source_uuid},
@@ -433,6 +435,7 @@ async def push_customers(
 
 
 class BatchUploadMixin(CustomersMixin):
+    @multi_request
     async def push_customers(
         self,
         automation_uuid: str,

@@ -6,6 +6,7 @@ from typing import Unpack
 
 from contactflow_automizy import _validate
 from contactflow_automizy._auth import BearerAuth, TokenProvider
+from contactflow_automizy._base_client import sdk_calls
 from contactflow_automizy._config import from_env, required
 from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from contactflow_automizy.contactflow.actions import ActionsMixin
@@ -21,6 +22,7 @@ from contactflow_automizy.contactflow.tokens import TokensMixin
 from contactflow_automizy.contactflow.user import UserMixin
 
 
+@sdk_calls("contactflow")
 class ContactflowClient(
     UserMixin,
     ActionsMixin,

@@ -10,7 +10,6 @@ from contactflow_automizy._download import (
     ReportRow,
     ZipLimits,
     iter_zip_csv_rows,
-    save_body,
 )
 from contactflow_automizy._pagination import AsyncPaginator
 from contactflow_automizy.contactflow import routes
@@ -58,10 +57,9 @@ class TokensMixin(ContactflowMixin):
         """Stream the ZIP report to a path (replaced atomically) or a binary file;
         return the bytes written.  Nothing is extracted."""
         query = to_query(TOKEN_REPORT_FILTERS, filters)
-        async with self._stream(
-            routes.TOKENS_REPORT, query=query, headers=_ACCEPT_ZIP, node=node
-        ) as response:
-            return await save_body(response.iter_chunks(), dest)
+        return await self._download(
+            routes.TOKENS_REPORT, dest, query=query, headers=_ACCEPT_ZIP, node=node
+        )
 
     async def iter_tokens_report(
         self,

@@ -42,7 +42,7 @@ from contactflow_automizy._download import (
     iter_zip_csv_rows,
     save_body,
 )
-from tests.conftest import CF_BASE, NODE, TOKEN
+from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
 
 CSV_HEADER = b"uuid,recipient,note\r\n"
 NOTE = b"x" * 200
@@ -100,7 +100,7 @@ def _streaming(head: bytes, block: bytes, blocks: int) -> Any:
 async def client_for(app: web.Application, backend: str) -> AsyncIterator[ContactflowClient]:
     async with (
         serve(app) as base,
-        Session(transport=backend) as session,
+        Session(transport=backend, sleep=NoSleep()) as session,
         ContactflowClient(TOKEN, NODE, base, session=session) as cf,
     ):
         yield cf
@@ -214,21 +214,68 @@ async def test_multi_mb_tokens_zip_rows_in_constant_memory(tmp_path: Path) -> No
     assert (tmp_path / "t.zip").read_bytes() == body
 
 
+def _breaking(body: bytes, *, good_from: int | None) -> tuple[Any, list[int]]:
+    """A handler sending half of ``body`` then dropping the connection, until try
+    ``good_from`` (1-based; None: never) sends all of it.  Also returns the tries made."""
+    tries: list[int] = []
+
+    async def handler(request: web.Request) -> web.StreamResponse:
+        tries.append(len(tries) + 1)
+        response = web.StreamResponse()
+        response.content_length = len(body)
+        await response.prepare(request)
+        if good_from is not None and len(tries) >= good_from:
+            await response.write(body)
+            await response.write_eof()
+            return response
+        await response.write(body[: len(body) // 2])
+        assert request.transport is not None
+        request.transport.close()
+        return response
+
+    return handler, tries
+
+
+async def test_a_download_broken_mid_body_restarts_and_arrives_complete(tmp_path: Path) -> None:
+    body = CSV_BLOCK * 8
+    handler, tries = _breaking(body, good_from=2)
+    app = web.Application()
+    app.router.add_get("/automations/reports", handler)
+    dest = tmp_path / "automations.csv"
+    async with client_for(app) as cf:
+        assert await cf.download_automations_report(dest) == len(body)
+    assert tries == [1, 2]
+    assert dest.read_bytes() == body
+    assert _names(tmp_path) == ["automations.csv"]  # the broken try left nothing behind
+
+
 async def test_broken_download_leaves_the_destination_untouched(tmp_path: Path) -> None:
-    async def cut() -> AsyncIterator[bytes]:
-        yield CSV_BLOCK
-        raise ConnectionResetError
-
-    def answer() -> MockResponse:
-        return MockResponse(headers={"Content-Length": "10000000"}, body=cut())
-
+    handler, tries = _breaking(CSV_BLOCK * 8, good_from=None)
+    app = web.Application()
+    app.router.add_get("/tokens/reports", handler)
     dest = tmp_path / "tokens.zip"
     dest.write_bytes(b"previous report")
-    async with mocked_client("/tokens/reports", answer) as cf:
-        with pytest.raises(APIConnectionError):
+    fresh = tmp_path / "fresh.zip"
+    async with client_for(app) as cf:
+        with pytest.raises(APIConnectionError) as info:
             await cf.download_tokens_report(dest)
+        with pytest.raises(APIConnectionError):
+            await cf.download_tokens_report(fresh)
+    assert tries == list(range(1, 9))  # each download: the first try and 3 restarts
+    assert info.value.attempts == 4
     assert dest.read_bytes() == b"previous report"
-    assert _names(tmp_path) == ["tokens.zip"]  # no partial file left behind
+    assert _names(tmp_path) == ["tokens.zip"]  # no partial file, and no file where none was
+
+
+async def test_a_download_to_a_file_object_is_not_restarted(tmp_path: Path) -> None:
+    handler, tries = _breaking(CSV_BLOCK * 8, good_from=2)
+    app = web.Application()
+    app.router.add_get("/tokens/reports", handler)
+    out = io.BytesIO()
+    async with client_for(app) as cf:
+        with pytest.raises(APIConnectionError):
+            await cf.download_tokens_report(out)  # half of it is in ``out``: no rewinding
+    assert tries == [1]
 
 
 async def test_save_body_to_a_file_object_and_the_size_limit() -> None:
