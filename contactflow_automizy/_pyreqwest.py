@@ -265,8 +265,13 @@ class PyreqwestTransport:
             )
             return APITimeoutError("request timed out", method=method, url=url, request_sent=sent)
         if isinstance(exc, errors.ConnectError) and _CONNECT_CAUSE in causes:
+            # A proxy's refused CONNECT is "tunnel error: ..." (its status, no headers).
+            where = " through the proxy" if causes[-1].startswith("tunnel error") else ""
             return APIConnectionError(
-                f"could not connect: {causes[-1]}", method=method, url=url, request_sent=False
+                f"could not connect{where}: {causes[-1]}",
+                method=method,
+                url=url,
+                request_sent=False,
             )
         return APIConnectionError(
             f"connection failed: {type(exc).__name__}", method=method, url=url, request_sent=True

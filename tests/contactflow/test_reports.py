@@ -236,27 +236,31 @@ def _breaking(body: bytes, *, good_from: int | None) -> tuple[Any, list[int]]:
     return handler, tries
 
 
-async def test_a_download_broken_mid_body_restarts_and_arrives_complete(tmp_path: Path) -> None:
+async def test_a_download_broken_mid_body_restarts_and_arrives_complete(
+    tmp_path: Path, backend: str
+) -> None:
     body = CSV_BLOCK * 8
     handler, tries = _breaking(body, good_from=2)
     app = web.Application()
     app.router.add_get("/automations/reports", handler)
     dest = tmp_path / "automations.csv"
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         assert await cf.download_automations_report(dest) == len(body)
     assert tries == [1, 2]
     assert dest.read_bytes() == body
     assert _names(tmp_path) == ["automations.csv"]  # the broken try left nothing behind
 
 
-async def test_broken_download_leaves_the_destination_untouched(tmp_path: Path) -> None:
+async def test_broken_download_leaves_the_destination_untouched(
+    tmp_path: Path, backend: str
+) -> None:
     handler, tries = _breaking(CSV_BLOCK * 8, good_from=None)
     app = web.Application()
     app.router.add_get("/tokens/reports", handler)
     dest = tmp_path / "tokens.zip"
     dest.write_bytes(b"previous report")
     fresh = tmp_path / "fresh.zip"
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         with pytest.raises(APIConnectionError) as info:
             await cf.download_tokens_report(dest)
         with pytest.raises(APIConnectionError):
@@ -267,12 +271,12 @@ async def test_broken_download_leaves_the_destination_untouched(tmp_path: Path) 
     assert _names(tmp_path) == ["tokens.zip"]  # no partial file, and no file where none was
 
 
-async def test_a_download_to_a_file_object_is_not_restarted(tmp_path: Path) -> None:
+async def test_a_download_to_a_file_object_is_not_restarted(tmp_path: Path, backend: str) -> None:
     handler, tries = _breaking(CSV_BLOCK * 8, good_from=2)
     app = web.Application()
     app.router.add_get("/tokens/reports", handler)
     out = io.BytesIO()
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         with pytest.raises(APIConnectionError):
             await cf.download_tokens_report(out)  # half of it is in ``out``: no rewinding
     assert tries == [1]
