@@ -12,7 +12,11 @@ What pyreqwest 0.15 can and cannot do, from its stubs and measured on loopback
   the wait for the headers) are client-wide settings; only the total is per
   request.  The transport keeps one pyreqwest client per (connect, read) pair
   it is asked for: one for an application that sets its timeouts once, a
-  second pool only for a call with other ``connect``/``read`` values.
+  second pool only for a call with other ``connect``/``read`` values.  Under
+  a deadline (whose ``connect`` shrinks with the time left) the client built
+  for that ``read`` serves every attempt, the per-request total bounded by the
+  deadline.  ``read`` stays a timer per read on every call (in Rust, cheap):
+  unlike aiohttp, a buffered answer is not timed as a whole.
 * Error kinds are coarse.  A connect timeout, a read timeout before the
   headers and a total timeout all raise ``ConnectTimeoutError`` with the same
   causes, and a connection closed after the request was written raises
@@ -33,8 +37,10 @@ What pyreqwest 0.15 can and cannot do, from its stubs and measured on loopback
   bytes, so a gzip bomb is refused at the limit, not after inflating it.
 * Redirects are not followed (as with aiohttp: the session never follows one).
 * Proxies: reqwest reads ``*_PROXY`` itself and would apply it to loopback
-  too; that is switched off and the SDK's own rules apply instead (an explicit
-  ``proxy=`` for every host; else the environment, never for loopback).
+  too; that is switched off and the SDK's own rules apply instead
+  (:mod:`contactflow_automizy._proxy`: an explicit ``proxy=`` for every host;
+  else ``HTTP(S)_PROXY``/``NO_PROXY``, never for loopback), through reqwest's
+  custom proxy: a Python call per request, only when a proxy is configured.
 * TLS is rustls with its built-in roots; a CA bundle can only be *added* to
   them (pyreqwest has no switch to drop the built-in roots), and there is no
   ``ssl.SSLContext``.
@@ -50,12 +56,16 @@ max_connections_per_  not supported (ConfigurationError unless 0): reqwest
 host                  limits idle connections per host, not connections
 keepalive_timeout     idle connection lifetime (``pool_idle_timeout``)
 timeout.connect/read  per pyreqwest client, see above
-timeout.total         per request
+timeout.total         per request (under a deadline: bounded by the time left)
+timeout.deadline      by the session, as on aiohttp; running out while
+                      connecting is reported request_sent=True (see above)
 verify=True/False     built-in roots / no verification (tests only)
 verify="ca.pem"       the bundle is ADDED to the built-in roots, not the only
-                      trusted one (aiohttp: only this bundle)
+                      trusted one (aiohttp: only this bundle); a directory
+                      of certificates: ConfigurationError
 verify=SSLContext     not supported: ConfigurationError
-cert=(cert, key)      mutual TLS (PEM files, read when the client is built)
+cert=(cert, key)      mutual TLS (PEM files, read when the client is built);
+                      one file holding both works too
 proxy="http://..."    every host, credentials sent as Proxy-Authorization
 trust_env             HTTP(S)_PROXY / NO_PROXY by the SDK's rules
 ====================  ==========================================================
