@@ -7,13 +7,15 @@ that streams the upload to nowhere and answers ``{importId, headers}``.  The
 CSV is generated in a temporary directory and deleted afterwards.  Every run
 is a fresh client process, so its RSS growth is its own.
 
-    python -m benchmarks.bench_import [--size-mb 500] [--runs 3]
+    python -m benchmarks.bench_import [--size-mb 500] [--runs 3] [--loop asyncio|uvloop]
+
+Rows: the SDK on each transport (``sdk`` on aiohttp, ``sdk on pyreqwest``) and
+the raw aiohttp upload.
 """
 
 from __future__ import annotations
 
 import argparse
-import asyncio
 import os
 import tempfile
 import time
@@ -32,7 +34,9 @@ from benchmarks._common import (
     run_isolated,
     server_process,
 )
-from contactflow_automizy import AutomizyClient
+from contactflow_automizy import AutomizyClient, Session
+from contactflow_automizy._loop import LOOPS
+from contactflow_automizy._loop import run as run_on
 from contactflow_automizy.automizy.routes import CONTACT_MANAGER, IMPORT_SERVICE
 
 Result = dict[str, float]
@@ -88,8 +92,11 @@ def serve(port: int) -> None:
     web.run_app(app, host="127.0.0.1", port=port, print=None, access_log=None)
 
 
-async def _sdk(base: str, path: str, size: int) -> float:
-    async with AutomizyClient(BENCH_API_KEY, base) as az:
+async def _sdk(base: str, path: str, size: int, transport: str = "aiohttp") -> float:
+    async with (
+        Session(transport=transport) as session,
+        AutomizyClient(BENCH_API_KEY, base, session=session) as az,
+    ):
         started = time.perf_counter()
         result = await az.import_csv(path, list_ids=[1])
         elapsed = time.perf_counter() - started
@@ -113,11 +120,17 @@ async def _raw(base: str, path: str, size: int) -> float:
         return time.perf_counter() - started
 
 
-def client_run(name: str, base: str, path: str) -> Result:
+async def _sdk_pyreqwest(base: str, path: str, size: int) -> float:
+    return await _sdk(base, path, size, transport="pyreqwest")
+
+
+RUNNERS = {"sdk": _sdk, "sdk on pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
+
+
+def client_run(name: str, base: str, path: str, loop: str) -> Result:
     """One run in a fresh process: seconds, and RSS growth over the run."""
-    run = {"sdk": _sdk, "aiohttp": _raw}[name]
     before = rss_mb()
-    elapsed = asyncio.run(run(base, path, os.path.getsize(path)))
+    elapsed = run_on(RUNNERS[name](base, path, os.path.getsize(path)), loop)
     return {"elapsed": elapsed, "rss_growth": peak_rss_mb() - before}
 
 
@@ -125,9 +138,10 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--size-mb", type=int, default=500)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--loop", choices=LOOPS, default="asyncio", help="client event loop")
     args = parser.parse_args()
 
-    results: dict[str, list[Result]] = {"sdk": [], "aiohttp": []}
+    results: dict[str, list[Result]] = {name: [] for name in RUNNERS}
     with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
         path = Path(tmp) / "contacts.csv"
         size = write_csv(path, args.size_mb)
@@ -135,7 +149,8 @@ def main() -> None:
             base = f"http://127.0.0.1:{port}"
             for _ in range(args.runs):
                 for name in results:  # interleaved: noise hits both alike
-                    results[name].append(run_isolated(client_run, name, base, str(path)))
+                    run = (name, base, str(path), args.loop)
+                    results[name].append(run_isolated(client_run, *run))
 
     def rate(name: str) -> float:
         return median([size / (1 << 20) / r["elapsed"] for r in results[name]])
@@ -145,7 +160,8 @@ def main() -> None:
 
     rows = [[name, rate(name), rate(name) / rate("aiohttp"), growth(name)] for name in results]
     print_table(
-        f"import_csv of a {size / (1 << 20):,.0f} MiB CSV, median of {args.runs} runs",
+        f"import_csv of a {size / (1 << 20):,.0f} MiB CSV, {args.loop} loop, "
+        f"median of {args.runs} runs",
         ["client", "MiB/s", "vs aiohttp", "client RSS growth MiB"],
         rows,
     )

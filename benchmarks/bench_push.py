@@ -7,6 +7,10 @@ packet size and concurrency), both against the SDK's emulator
 process, so its peak RSS is its own.  Prints medians and same-run ratios.
 
     python -m benchmarks.bench_push [--customers 1000000] [--runs 3] [--concurrency 4]
+        [--loop asyncio|uvloop]
+
+Rows: the SDK on each transport (``sdk`` on aiohttp, ``sdk on pyreqwest``) and
+the raw aiohttp loop.
 """
 
 from __future__ import annotations
@@ -33,6 +37,8 @@ from benchmarks._common import (
     server_process,
 )
 from contactflow_automizy import ContactflowClient, Session
+from contactflow_automizy._loop import LOOPS
+from contactflow_automizy._loop import run as run_on
 from contactflow_automizy.emulator.contactflow import PREFIX
 
 Result = dict[str, float]
@@ -54,9 +60,11 @@ async def _automation(base: str) -> str:
     return automation.uuid
 
 
-async def _sdk(base: str, count: int, packet_size: int, concurrency: int) -> Result:
+async def _sdk(
+    base: str, count: int, packet_size: int, concurrency: int, transport: str = "aiohttp"
+) -> Result:
     automation = await _automation(base)
-    async with Session(max_connections=concurrency) as session:
+    async with Session(transport=transport, max_connections=concurrency) as session:
         cf = ContactflowClient(BENCH_TOKEN, BENCH_NODE, base, session=session)
         cpu0 = time.process_time()
         result = await cf.push_customers(
@@ -116,10 +124,18 @@ async def _raw(base: str, count: int, packet_size: int, concurrency: int) -> Res
     return {"elapsed": elapsed, "cpu": cpu, "requests": requests}
 
 
-def client_run(name: str, base: str, count: int, packet_size: int, concurrency: int) -> Result:
+async def _sdk_pyreqwest(base: str, count: int, packet_size: int, concurrency: int) -> Result:
+    return await _sdk(base, count, packet_size, concurrency, transport="pyreqwest")
+
+
+RUNNERS = {"sdk": _sdk, "sdk on pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
+
+
+def client_run(
+    name: str, base: str, count: int, packet_size: int, concurrency: int, loop: str
+) -> Result:
     """One run in a fresh process: throughput figures plus the process's peak RSS."""
-    run = {"sdk": _sdk, "aiohttp": _raw}[name]
-    result = asyncio.run(run(base, count, packet_size, concurrency))
+    result = run_on(RUNNERS[name](base, count, packet_size, concurrency), loop)
     result["peak_rss"] = peak_rss_mb()
     return result
 
@@ -130,15 +146,16 @@ def main() -> None:
     parser.add_argument("--packet-size", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=4)
     parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--loop", choices=LOOPS, default="asyncio", help="client event loop")
     args = parser.parse_args()
 
-    results: dict[str, list[Result]] = {"sdk": [], "aiohttp": []}
+    results: dict[str, list[Result]] = {name: [] for name in RUNNERS}
     with server_process(serve_emulator) as port:
         base = f"http://127.0.0.1:{port}{PREFIX}"
         for _ in range(args.runs):
             for name in results:  # interleaved: noise hits both alike
-                run = client_run, name, base, args.customers, args.packet_size, args.concurrency
-                results[name].append(run_isolated(*run))
+                run = (name, base, args.customers, args.packet_size, args.concurrency, args.loop)
+                results[name].append(run_isolated(client_run, *run))
 
     def med(name: str, key: str) -> float:
         return median([r[key] for r in results[name]])
@@ -159,13 +176,14 @@ def main() -> None:
     ]
     print_table(
         f"push_customers: {args.customers:,} customers, packets of {args.packet_size}, "
-        f"concurrency {args.concurrency}, median of {args.runs} runs",
+        f"concurrency {args.concurrency}, {args.loop} loop, median of {args.runs} runs",
         ["client", "customers/s", "vs aiohttp", "requests", "client CPU us/cust", "peak RSS MB"],
         rows,
     )
     print(
         f"targets: peak RSS < 200 MB (got {med('sdk', 'peak_rss'):.0f} MB), "
-        f"SDK >= 0.8x the raw loop (got {rate('sdk') / rate('aiohttp'):.2f}x)"
+        f"SDK >= 0.8x the raw loop (got {rate('sdk') / rate('aiohttp'):.2f}x; "
+        f"on pyreqwest {rate('sdk on pyreqwest') / rate('aiohttp'):.2f}x)"
     )
 
 

@@ -7,6 +7,7 @@ from contactflow_automizy._mock import MockResponse, MockTransport
 from contactflow_automizy._pagination import AsyncPaginator, Page
 from contactflow_automizy._progress import Progress
 from contactflow_automizy._public import report_as_public
+from contactflow_automizy._pyreqwest import PyreqwestTransport
 from contactflow_automizy._ratelimit import LocalRateLimiter, RateLimiter
 from contactflow_automizy._raw_response import RawResponse
 from contactflow_automizy._response import Response
@@ -73,6 +74,7 @@ __all__ = [
     "PermissionDeniedError",
     "Progress",
     "PushResult",
+    "PyreqwestTransport",
     "RateLimitError",
     "RateLimiter",
     "RawResponse",

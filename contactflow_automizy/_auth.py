@@ -20,6 +20,13 @@ class Auth(Protocol):
     async def headers(self) -> dict[str, str]:
         """Headers carrying the credentials."""
 
+    def static_headers(self) -> dict[str, str] | None:
+        """The same headers when they never change (a fixed token or key), else None.
+
+        With them a client merges its headers once and sends one ``Request``
+        for every attempt of a call; a provider's token is fetched per attempt.
+        """
+
     def invalidate(self) -> bool:
         """Forget cached credentials after a 401; True if fetching again may help."""
 
@@ -29,7 +36,7 @@ class BearerAuth:
 
     def __init__(self, token: str | TokenProvider) -> None:
         self._provider: TokenProvider | None = None
-        self._token: Secret | None = None
+        self._token: Secret[str] | None = None
         if callable(token):
             self._provider = token
         else:
@@ -50,6 +57,11 @@ class BearerAuth:
         assert token is not None
         return {"Authorization": "Bearer " + token.reveal()}
 
+    def static_headers(self) -> dict[str, str] | None:
+        if self._provider is not None or self._token is None:
+            return None
+        return {"Authorization": "Bearer " + self._token.reveal()}
+
     def invalidate(self) -> bool:
         if self._provider is None:
             return False
@@ -68,6 +80,9 @@ class ApiKeyAuth:
         return "ApiKeyAuth(api_key='***')"
 
     async def headers(self) -> dict[str, str]:
+        return {"Api-key": self._key.reveal()}
+
+    def static_headers(self) -> dict[str, str]:
         return {"Api-key": self._key.reveal()}
 
     def invalidate(self) -> bool:

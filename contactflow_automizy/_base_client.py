@@ -39,7 +39,10 @@ from yarl import URL
 from contactflow_automizy import _validate
 from contactflow_automizy._auth import Auth
 from contactflow_automizy._converter import (
+    STRUCTURE_HOOKS,
+    format_error,
     structure,
+    structure_hook,
     structurer,
     unstructure,
 )
@@ -48,6 +51,7 @@ from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._options import ClientOptions
 from contactflow_automizy._pagination import AsyncPaginator, PageStyle
 from contactflow_automizy._raw_response import RawCapture, RawResponse
+from contactflow_automizy._redact import Secret
 from contactflow_automizy._response import Response
 from contactflow_automizy._routes import Route, encode_query
 from contactflow_automizy._session import Session, SessionStats
@@ -84,6 +88,15 @@ class BaseClient(AsyncClosable):
         self._owns_session = options.session is None
         self._session = options.session if options.session is not None else Session()
         self._static_headers = {"Accept": "application/json", "User-Agent": USER_AGENT}
+        # A fixed credential is merged once: a plain call then sends its headers as they
+        # are, in one Request for every attempt.  Secrets, so no attribute dump shows them.
+        fixed = auth.static_headers()
+        self._fixed_auth = None if fixed is None else Secret(fixed)
+        # Per ``route.node``: the headers of a plain call (no node override, no body, no
+        # extra headers), without and with the fixed credential; made on first use.
+        self._header_sets: dict[bool, tuple[dict[str, str], Secret[dict[str, str]] | None]] = {}
+        # Routes without parameters: their URL is made once (yarl parses nothing per call).
+        self._route_urls: dict[Route, URL] = {}
         self._configure(options)
 
     def _configure(self, options: ClientOptions) -> None:
@@ -186,14 +199,15 @@ class BaseClient(AsyncClosable):
         node: str | None,
     ) -> tuple[URL, Mapping[str, str], list[tuple[str, str]], bytes | BodyFactory | None]:
         """URL, headers (without auth), query pairs and body; validated before any I/O."""
-        url = URL(
-            self._base + route.path(**path) if path else self._base + route.path(), encoded=True
-        )
-        route_headers = self._route_headers(route, node)
-        if not (route_headers or headers or json is not None):
-            # The common GET: the shared headers as they are (the caller copies them).
-            return url, self._static_headers, encode_query(query), content
-        all_headers = {**self._static_headers, **route_headers}
+        if path:
+            url = URL(self._base + route.path(**path), encoded=True)
+        else:
+            url = self._route_urls.get(route) or self._route_url(route)
+        if node is None and not (headers or json is not None):
+            # The common call: the headers merged once, shared (the transports copy them).
+            plain = (self._header_sets.get(route.node) or self._header_set(route))[0]
+            return url, plain, encode_query(query) if query else [], content
+        all_headers = {**self._static_headers, **self._route_headers(route, node)}
         if json is not None:
             content = orjson.dumps(unstructure(json))
             all_headers["Content-Type"] = "application/json"
@@ -201,7 +215,20 @@ class BaseClient(AsyncClosable):
             all_headers.update(headers)
         return url, all_headers, encode_query(query), content
 
-    async def _request(
+    def _header_set(self, route: Route) -> tuple[dict[str, str], Secret[dict[str, str]] | None]:
+        """A plain call's headers for routes like ``route`` (with no node override, route
+        headers depend on ``route.node`` only); a missing node is refused every time."""
+        plain = {**self._static_headers, **self._route_headers(route, None)}
+        fixed = self._fixed_auth
+        with_auth = None if fixed is None else Secret({**plain, **fixed.reveal()})
+        entry = self._header_sets[route.node] = (plain, with_auth)
+        return entry
+
+    def _route_url(self, route: Route) -> URL:
+        url = self._route_urls[route] = URL(self._base + route.path(), encoded=True)
+        return url
+
+    def _request(
         self,
         route: Route,
         *,
@@ -214,38 +241,62 @@ class BaseClient(AsyncClosable):
         idempotent: bool | None = None,
         buffered: bool = False,
         stats: SessionStats | None = None,
-    ) -> Response:
-        """Send ``route``; return the unread 2xx response (the caller must read or close it).
+    ) -> Awaitable[Response]:
+        """Send ``route``; the unread 2xx response (the caller must read or close it).
 
-        ``stats`` counts this call's own requests too (see :meth:`Session.send`).
+        Not a coroutine itself: with a fixed credential it returns the session's
+        own ``send`` coroutine, so a buffered call is one coroutine from the
+        endpoint helper to the transport.  ``stats`` counts this call's own
+        requests too (see :meth:`Session.send`).
         """
         url, base_headers, params, body = self._build(
             route, path=path, query=query, json=json, content=content, headers=headers, node=node
         )
-        auth = self._auth
-
-        async def build() -> Request:
-            return Request(
-                route.method, url, {**base_headers, **await auth.headers()}, params, body
-            )
-
-        if idempotent is None:
-            idempotent = route.idempotent
         send = functools.partial(
             self._session.send,
-            build,
             timeout=self._options.timeout,
             retry_policy=self._retry_policy,
-            idempotent=idempotent,
+            idempotent=route.idempotent if idempotent is None else idempotent,
             read_limit=self._options.max_response_bytes if buffered else None,
             stats=stats,
         )
+        fixed = self._fixed_auth
+        if fixed is not None and self._raw is None:
+            # Nothing changes between attempts (a streamed body is re-opened by the
+            # transport, from its factory): one Request, and no 401 refresh to try.
+            kept = self._header_sets.get(route.node)
+            merged = (
+                kept[1].reveal()  # type: ignore[union-attr]
+                if kept is not None and base_headers is kept[0]
+                else {**base_headers, **fixed.reveal()}
+            )
+            return send(Request(route.method, url, merged, params, body, buffered=buffered))
+        return self._send_refreshing(send, route.method, url, base_headers, params, body, buffered)
+
+    async def _send_refreshing(
+        self,
+        send: Callable[[Callable[[], Awaitable[Request]]], Awaitable[Response]],
+        method: str,
+        url: URL,
+        base_headers: Mapping[str, str],
+        params: list[tuple[str, str]],
+        body: bytes | BodyFactory | None,
+        buffered: bool,
+    ) -> Response:
+        """Auth headers fetched per attempt; one retry with a fresh token after a 401
+        when the auth has a provider; what ``with_raw_response`` reports recorded."""
+        auth = self._auth
+
+        async def build() -> Request:
+            headers = {**base_headers, **await auth.headers()}
+            return Request(method, url, headers, params, body, buffered=buffered)
+
         try:
-            response = await send()
+            response = await send(build)
         except AuthenticationError:
             if not auth.invalidate():
                 raise
-            response = await send()
+            response = await send(build)
         if self._raw is not None:
             self._raw.record(response.status, response.headers, response.attempts)
         return response
@@ -256,9 +307,15 @@ class BaseClient(AsyncClosable):
         return _decode(route, await response.read())
 
     async def _model(self, route: Route, cls: type[T], **kwargs: Any) -> T:
-        # Not ``structure(await self._json(...))``: one coroutine level less per call.
+        # Not ``structure(await self._json(...))``: one coroutine level less per call;
+        # the model's generated hook is called directly (no converter dispatch).
         response = await self._request(route, buffered=True, **kwargs)
-        return structure(_decode(route, await response.read()), cls)
+        data = _decode(route, await response.read())
+        hook = STRUCTURE_HOOKS.get(cls) or structure_hook(cls)
+        try:
+            return hook(data, cls)  # type: ignore[no-any-return]
+        except (TypeError, ValueError, KeyError, AttributeError) as exc:
+            raise format_error(cls, exc) from exc
 
     def _paged(
         self,

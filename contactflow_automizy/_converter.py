@@ -355,21 +355,39 @@ def structure(data: Any, cls: type[M]) -> M:
     except ResponseFormatError:
         raise
     except (TypeError, ValueError, KeyError, AttributeError) as exc:
-        name = getattr(cls, "__name__", str(cls))
-        raise ResponseFormatError(f"unexpected data for {name}: {exc}") from exc
+        raise format_error(cls, exc) from exc
+
+
+def format_error(cls: Any, exc: Exception) -> ResponseFormatError:
+    """The error for wire data that does not fit ``cls``."""
+    name = getattr(cls, "__name__", str(cls))
+    return ResponseFormatError(f"unexpected data for {name}: {exc}")
+
+
+#: The converter's hook per class, looked up once: hot paths call it directly,
+#: ``hook(data, cls)``, with no dispatch (see :func:`structure_hook`).
+STRUCTURE_HOOKS: dict[Any, Callable[[Any, Any], Any]] = {}
+
+
+def structure_hook(cls: Any) -> Callable[[Any, Any], Any]:
+    """The generated structuring hook of ``cls``, kept in :data:`STRUCTURE_HOOKS`.
+
+    A caller wraps ``TypeError``/``ValueError``/``KeyError``/``AttributeError``
+    in :func:`format_error`, as :func:`structure` does.
+    """
+    hook = STRUCTURE_HOOKS[cls] = converter.get_structure_hook(cls)
+    return hook
 
 
 def structurer(cls: type[M]) -> Callable[[Any], M]:
     """A one-argument structuring function for ``cls``, its hook looked up once (hot paths)."""
-    hook = converter.get_structure_hook(cls)
+    hook = STRUCTURE_HOOKS.get(cls) or structure_hook(cls)
 
     def structure_one(data: Any) -> M:
         try:
             return hook(data, cls)  # type: ignore[no-any-return]
-        except ResponseFormatError:
-            raise
         except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise ResponseFormatError(f"unexpected data for {cls.__name__}: {exc}") from exc
+            raise format_error(cls, exc) from exc
 
     return structure_one
 

@@ -11,10 +11,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
+from typing import Generic, TypeVar
 
 from yarl import URL
 
 _SENSITIVE = re.compile(r"(token|key|secret|password|passwd|signature|auth|sig)", re.IGNORECASE)
+T = TypeVar("T")
 MASK = "***"
 #: Header names whose values are credentials.  ``auth`` alone is not enough to mask:
 #: ``WWW-Authenticate`` carries no secret, and it explains a 401.
@@ -23,15 +25,15 @@ _CREDENTIAL_HEADER = re.compile(
 )
 
 
-class Secret:
-    """A string that never shows itself; read it with :meth:`reveal`."""
+class Secret(Generic[T]):
+    """A value (a token, or headers carrying one) that never shows itself; :meth:`reveal` it."""
 
     __slots__ = ("_value",)
 
-    def __init__(self, value: str) -> None:
+    def __init__(self, value: T) -> None:
         self._value = value
 
-    def reveal(self) -> str:
+    def reveal(self) -> T:
         return self._value
 
     def __repr__(self) -> str:
@@ -43,7 +45,7 @@ class Secret:
         return isinstance(other, Secret) and other._value == self._value
 
     def __hash__(self) -> int:
-        return hash(self._value)
+        return hash(self._value)  # a str; headers (a dict) are never hashed
 
     def __reduce__(self) -> tuple[object, ...]:
         raise TypeError("Secret values are not picklable")

@@ -22,7 +22,8 @@ already in memory; the body rules live here once:
 from __future__ import annotations
 
 import asyncio
-from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
+import functools
+from collections.abc import AsyncGenerator, AsyncIterator, Awaitable, Callable, Mapping
 from http import HTTPStatus
 from inspect import isasyncgen
 
@@ -43,12 +44,17 @@ class Response:
     ``body`` is bytes or an async iterator of bytes; an iterator with an
     ``aclose()`` (an async generator) is closed with the response, then
     ``release`` is called.  ``method`` and ``url`` only name the request in
-    errors.  ``headers`` are case-insensitive whatever mapping is given.
+    errors.  ``headers`` are case-insensitive whatever mapping is given: a
+    transport whose own header map already is (aiohttp's, pyreqwest's) says so
+    with ``case_insensitive=True`` and it is kept as it is, not copied.
+    ``read_all``, when the transport has one (aiohttp's ``resp.read``), reads
+    a body of known length in one call instead of chunk by chunk.
     """
 
     __slots__ = (
         "_body",
         "_method",
+        "_read_all",
         "_release",
         "_started",
         "_stream",
@@ -69,12 +75,15 @@ class Response:
         release: Callable[[], object] | None = None,
         method: str = "",
         url: URL | str = "",
+        case_insensitive: bool = False,
+        read_all: Callable[[], Awaitable[bytes]] | None = None,
     ) -> None:
         self.status = status
         self.reason = _phrase(status) if reason is None else reason
         self.headers: Mapping[str, str] = (
             headers
-            if isinstance(headers, CIMultiDictProxy | CIMultiDict)
+            if headers is not None
+            and (case_insensitive or isinstance(headers, CIMultiDictProxy | CIMultiDict))
             else CIMultiDict(headers or {})
         )
         if isinstance(body, bytes):
@@ -84,6 +93,7 @@ class Response:
             self._body, self._stream = None, body
         self._started = False
         self._release = release
+        self._read_all = read_all
         self._method = method
         self._url = url
         #: How many attempts the session made to get this answer (it sets this).
@@ -128,6 +138,7 @@ class Response:
     async def aclose(self) -> None:
         """Stop the stream and release the connection; calling it again does nothing."""
         stream, self._stream = self._stream, None
+        self._read_all = None  # it may hold the connection too
         if stream is None:
             return
         try:
@@ -151,6 +162,8 @@ class Response:
             length = self._declared_length()
             if limit is not None and length is not None and length > limit:
                 raise _too_big(limit)
+            if self._read_all is not None and (length is not None or limit is None):
+                return await self._read_all()  # no more than the declared length
             chunks: list[bytes] = []
             size = 0
             async for chunk in stream:
@@ -178,6 +191,7 @@ class Response:
         return int(value) if value is not None and value.isdigit() else None
 
 
+@functools.lru_cache(maxsize=128)
 def _phrase(status: int) -> str:
     try:
         return HTTPStatus(status).phrase

@@ -45,7 +45,16 @@ def _seconds(instance: object, attribute: attrs.Attribute[Any], value: object) -
 @attrs.frozen
 class Timeout:
     """Seconds: ``total`` per attempt, ``connect`` to open a connection, ``read`` between
-    reads, and ``deadline`` for the whole call (None: no limit)."""
+    reads, and ``deadline`` for the whole call (None: no limit).
+
+    On a buffered call (a JSON answer read whole) a backend may implement
+    ``read`` as one timer for the whole answer instead of one per read (SPEC
+    section 11): aiohttp does, so its per-read timer is only armed where it
+    earns its cost (streamed downloads and uploads).  The answer then has
+    ``read`` seconds from the start of the attempt to its last byte: waiting
+    for a pooled connection and opening one (itself bounded by ``connect``)
+    count against it.  pyreqwest keeps a timer per read (in Rust).
+    """
 
     total: float | None = attrs.field(default=300.0, validator=_seconds)
     connect: float | None = attrs.field(default=10.0, validator=_seconds)

@@ -66,6 +66,9 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     params: Sequence[tuple[str, str]] = ()
     content: bytes | BodyFactory | None = None
+    #: The caller reads the whole body at once (a JSON answer, bounded by the session):
+    #: a hint that lets a backend time the whole answer with one timer (see Timeout).
+    buffered: bool = False
 
     async def read(self) -> bytes:
         """The body as bytes (a streamed body produced and joined); ``b""`` for none."""
@@ -86,15 +89,19 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-@functools.lru_cache(maxsize=64)
-def _per_attempt_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
+@functools.lru_cache(maxsize=128)
+def _per_attempt_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
+    if buffered and timeout.read is not None:
+        # A buffered answer: ``read`` folded into aiohttp's one total timer (see Timeout).
+        total = timeout.read if timeout.total is None else min(timeout.total, timeout.read)
+        return aiohttp.ClientTimeout(total=total, sock_connect=timeout.connect)
     return aiohttp.ClientTimeout(
         total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
     )
 
 
-def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
-    """aiohttp's timers for one attempt.
+def _client_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
+    """aiohttp's timers for one attempt (a buffered answer's ``read`` as one timer).
 
     Under a deadline (``timeout.deadline`` is then the time the call has left)
     aiohttp's ``connect`` timer, which covers waiting for a pooled connection,
@@ -105,12 +112,16 @@ def _client_timeout(timeout: Timeout) -> aiohttp.ClientTimeout:
     timeouts change with every attempt, so they are not cached.
     """
     if timeout.deadline is None:
-        return _per_attempt_timeout(timeout)
+        return _per_attempt_timeout(timeout, buffered)
+    one_timer = buffered and timeout.read is not None
+    total = timeout.total
+    if one_timer:
+        total = timeout.read if total is None else min(total, timeout.read)  # type: ignore[type-var]
     return aiohttp.ClientTimeout(
-        total=timeout.total,
+        total=total,
         connect=timeout.deadline,
         sock_connect=timeout.connect,
-        sock_read=timeout.read,
+        sock_read=None if one_timer else timeout.read,
         ceil_threshold=math.inf,
     )
 
@@ -207,7 +218,7 @@ class AiohttpTransport:
                 params=request.params or None,
                 data=data,
                 allow_redirects=False,
-                timeout=_client_timeout(timeout),
+                timeout=_client_timeout(timeout, request.buffered),
                 proxy=proxy_url,
                 proxy_headers=proxy_headers,
             )
@@ -225,6 +236,8 @@ class AiohttpTransport:
                 release=resp.release,
                 method=request.method,
                 url=request.url,
+                case_insensitive=True,
+                read_all=resp.read,
             )
         # A refused CONNECT: aiohttp's error holds the CONNECT's headers, the
         # proxy's credentials among them, so it is neither the cause nor the context.
@@ -237,8 +250,18 @@ class AiohttpTransport:
             await session.close()
 
 
+def _pyreqwest(**options: Any) -> Transport:
+    """pyreqwest is imported only when asked for, so the SDK runs without the ``fast`` extra."""
+    from contactflow_automizy._pyreqwest import PyreqwestTransport
+
+    return PyreqwestTransport(**options)
+
+
 #: Transports ``Session(transport=...)`` builds by name, from the options it was given.
-TRANSPORTS: dict[str, Callable[..., Transport]] = {"aiohttp": AiohttpTransport}
+TRANSPORTS: dict[str, Callable[..., Transport]] = {
+    "aiohttp": AiohttpTransport,
+    "pyreqwest": _pyreqwest,
+}
 
 
 def make_transport(transport: Transport | str, options: Mapping[str, Any]) -> Transport:

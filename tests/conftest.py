@@ -11,9 +11,10 @@ aioresponses: tests with big bodies use :class:`MockTransport` instead.
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import os
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,7 @@ import aioresponses.core
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from contactflow_automizy._loop import LOOPS, loop_factory
 from tests.services.http_server import Certificates
 from tests.services.redis_server import RedisServer, start_redis
 from tests.services.tinyproxy import Tinyproxy, start_tinyproxy
@@ -50,6 +52,44 @@ def _install_aioresponses_shim() -> None:
 
 
 _install_aioresponses_shim()
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--loop",
+        choices=LOOPS,
+        default="asyncio",
+        help="event loop every async test runs on (CI runs the core tests on uvloop too)",
+    )
+
+
+class _LoopFactory:
+    """pytest-asyncio's hook: run every async test and fixture on the ``--loop`` loop."""
+
+    def __init__(self, name: str) -> None:
+        self._factories = {name: loop_factory(name)}
+
+    def pytest_asyncio_loop_factories(
+        self, config: pytest.Config, item: pytest.Item
+    ) -> dict[str, Callable[[], asyncio.AbstractEventLoop]]:
+        return self._factories
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    name = config.getoption("--loop")
+    if name != "asyncio":
+        config.pluginmanager.register(_LoopFactory(name), "cfa-loop")
+
+
+#: The transports every socket-level test runs on (``Session(transport=name)``);
+#: what one cannot do is listed in tests/backends.py.
+BACKENDS = ("aiohttp", "pyreqwest")
+
+
+@pytest.fixture(params=BACKENDS)
+def backend(request: pytest.FixtureRequest) -> str:
+    """A transport name: tests that talk over sockets take it and run on each backend."""
+    return str(request.param)
 
 
 class NoSleep:

@@ -31,6 +31,7 @@ from contactflow_automizy import (
     Session,
     Timeout,
 )
+from tests.backends import require
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
 from tests.services.http_server import full_accept_queue, serve
 
@@ -49,7 +50,9 @@ def _customers_app(stored: list[dict[str, Any]]) -> web.Application:
     return app
 
 
-async def test_a_connect_timeout_is_not_sent_and_the_post_is_stored_once_when_accepting() -> None:
+async def test_a_connect_timeout_is_not_sent_and_the_post_is_stored_once_when_accepting(
+    backend: str,
+) -> None:
     stored: list[dict[str, Any]] = []
     retries: list[Any] = []
     with full_accept_queue() as listener:
@@ -64,6 +67,7 @@ async def test_a_connect_timeout_is_not_sent_and_the_post_is_stored_once_when_ac
 
         try:
             async with Session(
+                transport=backend,
                 timeout=Timeout(connect=0.3),
                 sleep=start_accepting,
                 event_hooks={"retry": [retries.append]},
@@ -78,10 +82,12 @@ async def test_a_connect_timeout_is_not_sent_and_the_post_is_stored_once_when_ac
     assert retry.error.startswith("APITimeoutError")  # a POST: retried only as "never sent"
 
 
-async def test_a_connect_timeout_reports_request_sent_false() -> None:
+async def test_a_connect_timeout_reports_request_sent_false(backend: str) -> None:
     with full_accept_queue() as listener:
         port = listener.getsockname()[1]
-        async with Session(timeout=Timeout(connect=0.2), max_retries=0) as session:
+        async with Session(
+            transport=backend, timeout=Timeout(connect=0.2), max_retries=0
+        ) as session:
             cf = ContactflowClient(TOKEN, NODE, f"http://127.0.0.1:{port}", session=session)
             with pytest.raises(APITimeoutError) as info:
                 await cf.add_customer(AUTOMATION, user_pk="u1")
@@ -91,11 +97,15 @@ async def test_a_connect_timeout_reports_request_sent_false() -> None:
 
 async def test_a_deadline_that_runs_out_while_connecting_is_a_connect_timeout(
     no_sleep: NoSleep,
+    backend: str,
 ) -> None:
+    require(backend, "deadline_connect_phase")
     with full_accept_queue() as listener:
         port = listener.getsockname()[1]
         timeout = Timeout(connect=30.0, deadline=0.3)
-        async with Session(timeout=timeout, max_retries=5, sleep=no_sleep) as session:
+        async with Session(
+            transport=backend, timeout=timeout, max_retries=5, sleep=no_sleep
+        ) as session:
             cf = ContactflowClient(TOKEN, NODE, f"http://127.0.0.1:{port}", session=session)
             with pytest.raises(APITimeoutError) as info:
                 await cf.add_customer(AUTOMATION, user_pk="u1")
@@ -120,10 +130,10 @@ async def slow_server() -> AsyncIterator[str]:
         over.set()
 
 
-async def test_the_deadline_bounds_every_attempt_together(slow_server: str) -> None:
+async def test_the_deadline_bounds_every_attempt_together(slow_server: str, backend: str) -> None:
     # Per attempt 2 s, four attempts: 8 s and more without a deadline.
     timeout = Timeout(total=2.0, read=2.0, deadline=0.5)
-    async with Session(timeout=timeout, max_retries=3) as session:
+    async with Session(transport=backend, timeout=timeout, max_retries=3) as session:
         cf = ContactflowClient(TOKEN, NODE, slow_server, session=session)
         started = time.monotonic()
         with pytest.raises(APITimeoutError) as info:

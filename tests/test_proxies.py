@@ -77,10 +77,10 @@ async def get_node(session: Session, base: str, **options: Any) -> str:
 
 
 async def test_explicit_proxy_forwards_plain_http(
-    tinyproxy: Tinyproxy, origin: tuple[Origin, str]
+    tinyproxy: Tinyproxy, origin: tuple[Origin, str], backend: str
 ) -> None:
     server, base = origin
-    async with Session(proxy=tinyproxy.url) as session:
+    async with Session(transport=backend, proxy=tinyproxy.url) as session:
         assert await get_node(session, base) == "via"
     assert tinyproxy.requests() == [f"GET {base}{NODE_PATH} HTTP/1.1"]
     (via,) = server.vias()
@@ -88,10 +88,12 @@ async def test_explicit_proxy_forwards_plain_http(
 
 
 async def test_explicit_proxy_tunnels_https_with_connect(
-    tinyproxy: Tinyproxy, tls_origin: tuple[Origin, str], certs: Certificates
+    tinyproxy: Tinyproxy, tls_origin: tuple[Origin, str], certs: Certificates, backend: str
 ) -> None:
     server, base = tls_origin
-    async with Session(proxy=tinyproxy.url, verify=str(certs.ca_file)) as session:
+    async with Session(
+        transport=backend, proxy=tinyproxy.url, verify=str(certs.ca_file)
+    ) as session:
         assert await get_node(session, base) == "via"
         assert await get_node(session, base) == "via"  # the tunnel is pooled
     host_port = base.removeprefix("https://")
@@ -105,10 +107,11 @@ async def test_environment_proxies_skip_loopback_targets(
     tls_origin: tuple[Origin, str],
     certs: Certificates,
     monkeypatch: pytest.MonkeyPatch,
+    backend: str,
 ) -> None:
     monkeypatch.setenv("HTTP_PROXY", tinyproxy.url)
     monkeypatch.setenv("HTTPS_PROXY", tinyproxy.url)
-    async with Session(verify=str(certs.ca_file)) as session:
+    async with Session(transport=backend, verify=str(certs.ca_file)) as session:
         assert await get_node(session, origin[1]) == "via"
         assert await get_node(session, tls_origin[1]) == "via"
     assert tinyproxy.requests() == []
@@ -116,10 +119,10 @@ async def test_environment_proxies_skip_loopback_targets(
 
 
 async def test_environment_http_proxy_carries_a_remote_plain_http_target(
-    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch
+    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     monkeypatch.setenv("http_proxy", tinyproxy.url)
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         with pytest.raises(APIStatusError) as info:
             await get_node(session, "http://api.invalid", allow_insecure_http=True)
     assert info.value.status == 500  # tinyproxy's own "Unable to connect" page
@@ -127,10 +130,10 @@ async def test_environment_http_proxy_carries_a_remote_plain_http_target(
 
 
 async def test_environment_https_proxy_carries_a_remote_https_target(
-    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch
+    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", tinyproxy.url)
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         with pytest.raises(APIConnectionError, match="proxy") as info:
             await get_node(session, "https://api.invalid")
     # The proxy refused the tunnel: the API server never saw the request.
@@ -139,11 +142,11 @@ async def test_environment_https_proxy_carries_a_remote_https_target(
 
 
 async def test_no_proxy_sends_directly(
-    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch
+    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", tinyproxy.url)
     monkeypatch.setenv("NO_PROXY", "localhost,.invalid")
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         with pytest.raises(APIConnectionError, match="could not connect") as info:
             await get_node(session, "https://api.invalid")  # our own DNS lookup fails
     assert info.value.request_sent is False
@@ -151,24 +154,24 @@ async def test_no_proxy_sends_directly(
 
 
 async def test_trust_env_false_ignores_environment_proxies(
-    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch
+    tinyproxy: Tinyproxy, monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     monkeypatch.setenv("HTTPS_PROXY", tinyproxy.url)
-    async with Session(max_retries=0, trust_env=False) as session:
+    async with Session(transport=backend, max_retries=0, trust_env=False) as session:
         with pytest.raises(APIConnectionError, match="could not connect"):
             await get_node(session, "https://api.invalid")
     assert tinyproxy.requests() == []
 
 
 async def test_explicit_proxy_beats_the_environment_and_no_proxy(
-    tinyproxy: Tinyproxy, origin: tuple[Origin, str], monkeypatch: pytest.MonkeyPatch
+    tinyproxy: Tinyproxy, origin: tuple[Origin, str], monkeypatch: pytest.MonkeyPatch, backend: str
 ) -> None:
     dead = f"http://127.0.0.1:{free_port()}"  # nothing listens there
     monkeypatch.setenv("HTTP_PROXY", dead)
     monkeypatch.setenv("HTTPS_PROXY", dead)
     monkeypatch.setenv("NO_PROXY", "*")
     server, base = origin
-    async with Session(proxy=tinyproxy.url) as session:
+    async with Session(transport=backend, proxy=tinyproxy.url) as session:
         assert await get_node(session, base) == "via"
     assert tinyproxy.requests() == [f"GET {base}{NODE_PATH} HTTP/1.1"]
     assert server.vias()[0] is not None
@@ -183,6 +186,7 @@ async def test_proxy_credentials_work_and_never_show(
     tls_origin: tuple[Origin, str],
     certs: Certificates,
     caplog: pytest.LogCaptureFixture,
+    backend: str,
 ) -> None:
     caplog.set_level(logging.DEBUG)
     events: list[object] = []
@@ -191,12 +195,16 @@ async def test_proxy_credentials_work_and_never_show(
         port = proxy.port
         good = f"http://sdk:{PROXY_PASSWORD}@127.0.0.1:{port}"
         bad = f"http://sdk:{PROXY_PASSWORD}-wrong@127.0.0.1:{port}"
-        async with Session(proxy=good, verify=str(certs.ca_file), event_hooks=hooks) as session:
+        async with Session(
+            transport=backend, proxy=good, verify=str(certs.ca_file), event_hooks=hooks
+        ) as session:
             assert await get_node(session, origin[1]) == "via"
             assert await get_node(session, tls_origin[1]) == "via"
             texts = [repr(session), str(session), repr(vars(session))]
         errors: list[BaseException] = []
-        async with Session(proxy=bad, verify=str(certs.ca_file), max_retries=1) as session:
+        async with Session(
+            transport=backend, proxy=bad, verify=str(certs.ca_file), max_retries=1
+        ) as session:
             for base in (origin[1], tls_origin[1]):
                 with pytest.raises((APIConnectionError, APIStatusError)) as info:
                     await get_node(session, base)
@@ -222,7 +230,7 @@ async def test_proxy_credentials_work_and_never_show(
         assert all("Proxy-Authorization" not in headers for headers in server.seen)
 
 
-def test_a_bad_proxy_setting_is_refused_without_repeating_it() -> None:
+def test_a_bad_proxy_setting_is_refused_without_repeating_it(backend: str) -> None:
     with pytest.raises(ConfigurationError) as info:
-        Session(proxy=f"socks5://u:{PROXY_PASSWORD}@127.0.0.1:1080")
+        Session(transport=backend, proxy=f"socks5://u:{PROXY_PASSWORD}@127.0.0.1:1080")
     assert not _leaks(str(info.value))

@@ -1,4 +1,7 @@
-"""The core against a real aiohttp.web server on 127.0.0.1: sockets, timeouts, limits."""
+"""The core against a real aiohttp.web server on 127.0.0.1: sockets, timeouts, limits.
+
+Every test runs on each transport (the ``backend`` fixture).
+"""
 
 from __future__ import annotations
 
@@ -62,20 +65,26 @@ def _app(state: dict[str, int]) -> web.Application:
     return app
 
 
-async def test_end_to_end_over_loopback() -> None:
+async def test_end_to_end_over_loopback(backend: str) -> None:
     state = {"calls": 0, "in_flight": 0, "max_in_flight": 0}
-    async with serve(_app(state)) as base, ContactflowClient(TOKEN, NODE, base) as cf:
+    async with (
+        serve(_app(state)) as base,
+        Session(transport=backend) as session,
+        ContactflowClient(TOKEN, NODE, base, session=session) as cf,
+    ):
         node = await cf.get_node(NODE)
         names = [n.name async for n in cf.list_nodes(page_size=3, prefetch=3)]
     assert node.name == "real"
     assert names == [f"n{i}" for i in range(7)]
 
 
-async def test_read_timeout_becomes_api_timeout_error_after_retries(no_sleep: NoSleep) -> None:
+async def test_read_timeout_becomes_api_timeout_error_after_retries(
+    no_sleep: NoSleep, backend: str
+) -> None:
     state = {"calls": 0, "in_flight": 0, "max_in_flight": 0, "delay": 500}
     async with (
         serve(_app(state)) as base,
-        Session(timeout=Timeout(total=0.1, read=0.1), sleep=no_sleep) as session,
+        Session(transport=backend, timeout=Timeout(total=0.1, read=0.1), sleep=no_sleep) as session,
     ):
         cf = ContactflowClient(TOKEN, NODE, base, session=session, max_retries=1)
         with pytest.raises(APITimeoutError) as info:
@@ -84,11 +93,11 @@ async def test_read_timeout_becomes_api_timeout_error_after_retries(no_sleep: No
     assert state["calls"] == 2
 
 
-async def test_connection_refused_is_known_unsent(no_sleep: NoSleep) -> None:
+async def test_connection_refused_is_known_unsent(no_sleep: NoSleep, backend: str) -> None:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    async with Session(sleep=no_sleep) as session:
+    async with Session(transport=backend, sleep=no_sleep) as session:
         cf = ContactflowClient(TOKEN, NODE, f"http://127.0.0.1:{port}", session=session)
         with pytest.raises(APIConnectionError) as info:
             await cf.get_node(NODE)
@@ -97,21 +106,24 @@ async def test_connection_refused_is_known_unsent(no_sleep: NoSleep) -> None:
     assert TOKEN not in str(info.value)
 
 
-async def test_buffered_bodies_are_bounded() -> None:
+async def test_buffered_bodies_are_bounded(backend: str) -> None:
     state = {"calls": 0, "in_flight": 0, "max_in_flight": 0}
-    async with serve(_app(state)) as base:
-        async with ContactflowClient(TOKEN, NODE, base + "/big", max_response_bytes=10_000) as cf:
+    async with serve(_app(state)) as base, Session(transport=backend) as session:
+        big = base + "/big"
+        async with ContactflowClient(
+            TOKEN, NODE, big, session=session, max_response_bytes=10_000
+        ) as cf:
             with pytest.raises(APIConnectionError, match="limit"):
                 await cf.get_node(NODE)
-        async with ContactflowClient(TOKEN, NODE, base + "/big") as cf:
+        async with ContactflowClient(TOKEN, NODE, big, session=session) as cf:
             assert len((await cf.get_node(NODE)).name or "") == 100_000
 
 
-async def test_max_concurrency_bounds_requests_in_flight() -> None:
+async def test_max_concurrency_bounds_requests_in_flight(backend: str) -> None:
     state = {"calls": 0, "in_flight": 0, "max_in_flight": 0, "delay": 20}
     async with (
         serve(_app(state)) as base,
-        Session(max_concurrency=3, max_connections=10) as session,
+        Session(transport=backend, max_concurrency=3, max_connections=10) as session,
     ):
         cf = ContactflowClient(TOKEN, NODE, base, session=session)
         await asyncio.gather(*(cf.get_node(NODE) for _ in range(12)))
@@ -119,9 +131,12 @@ async def test_max_concurrency_bounds_requests_in_flight() -> None:
     assert state["max_in_flight"] == 3
 
 
-async def test_one_session_serves_many_clients_on_one_pool() -> None:
+async def test_one_session_serves_many_clients_on_one_pool(backend: str) -> None:
     state = {"calls": 0, "in_flight": 0, "max_in_flight": 0}
-    async with serve(_app(state)) as base, Session(max_connections=2) as session:
+    async with (
+        serve(_app(state)) as base,
+        Session(transport=backend, max_connections=2) as session,
+    ):
         clients = [ContactflowClient(TOKEN, NODE, base, session=session) for _ in range(3)]
         await asyncio.gather(*(c.get_node(NODE) for c in clients for _ in range(4)))
         for client in clients:

@@ -11,6 +11,7 @@ from cryptography.hazmat.primitives import serialization
 
 from contactflow_automizy import APIConnectionError, ConfigurationError, ContactflowClient, Session
 from contactflow_automizy._tls import TlsConfig
+from tests.backends import require
 from tests.services.http_server import Certificates, serve
 
 
@@ -127,31 +128,44 @@ async def _current_user(session: Session, base: str) -> object:
     return (await client.get_current_user()).base
 
 
-async def test_a_server_signed_by_an_unknown_ca_is_refused(certs: Certificates) -> None:
+async def test_a_server_signed_by_an_unknown_ca_is_refused(
+    certs: Certificates, backend: str
+) -> None:
     async with (
         serve(_user_app(), ssl_context=certs.server_context()) as base,
-        Session() as session,
+        Session(transport=backend) as session,
     ):
         with pytest.raises(APIConnectionError, match="certificate") as info:
             await _current_user(session, base)
     assert info.value.request_sent is False
 
 
-async def test_a_ca_path_or_context_makes_it_trusted(certs: Certificates) -> None:
-    context = ssl.create_default_context(cafile=str(certs.ca_file))
+async def test_a_ca_path_makes_it_trusted(certs: Certificates, backend: str) -> None:
     async with serve(_user_app(), ssl_context=certs.server_context()) as base:
-        for verify in (str(certs.ca_file), certs.ca_file, context):
-            async with Session(verify=verify) as session:
+        for verify in (str(certs.ca_file), certs.ca_file):
+            async with Session(transport=backend, verify=verify) as session:
                 assert await _current_user(session, base) == {"user": "me"}
-        async with Session(verify=False) as session:  # no verification at all
+        async with Session(transport=backend, verify=False) as session:  # no verification
             assert await _current_user(session, base) == {"user": "me"}
 
 
-async def test_mutual_tls_needs_the_client_certificate(certs: Certificates) -> None:
+async def test_an_ssl_context_makes_it_trusted(certs: Certificates, backend: str) -> None:
+    require(backend, "ssl_context")
+    context = ssl.create_default_context(cafile=str(certs.ca_file))
+    async with (
+        serve(_user_app(), ssl_context=certs.server_context()) as base,
+        Session(transport=backend, verify=context) as session,
+    ):
+        assert await _current_user(session, base) == {"user": "me"}
+
+
+async def test_mutual_tls_needs_the_client_certificate(certs: Certificates, backend: str) -> None:
     server_context = certs.server_context(require_client_cert=True)
     async with serve(_user_app(), ssl_context=server_context) as base:
-        async with Session(verify=certs.ca_file) as session:
+        async with Session(transport=backend, verify=certs.ca_file) as session:
             with pytest.raises(APIConnectionError):
                 await _current_user(session, base)
-        async with Session(verify=certs.ca_file, cert=certs.client_cert) as session:
+        async with Session(
+            transport=backend, verify=certs.ca_file, cert=certs.client_cert
+        ) as session:
             assert await _current_user(session, base) == {"user": "me"}

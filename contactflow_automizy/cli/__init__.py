@@ -9,11 +9,11 @@ a failure prints one ``error:`` line (secrets never included) and exits 1.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Callable, Coroutine, Sequence
 from typing import Any
 
+from contactflow_automizy._loop import LOOPS, run
 from contactflow_automizy.errors import ContactflowAutomizyError
 
 Command = Callable[[argparse.Namespace], Coroutine[Any, Any, int]]
@@ -46,6 +46,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="contactflow-automizy",
         description="Move customer data into Contactflow automations and Automizy lists.",
+    )
+    parser.add_argument(
+        "--loop",
+        choices=LOOPS,
+        default="asyncio",
+        help="event loop to run on (uvloop needs the 'fast' extra; default: asyncio)",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
@@ -194,7 +200,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     func: Command = args.func
     try:
-        return asyncio.run(func(args))
+        return run(func(args), args.loop)
     except KeyboardInterrupt:
         _output.error("interrupted")
         return 130

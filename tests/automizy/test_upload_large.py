@@ -91,14 +91,14 @@ async def server() -> AsyncIterator[tuple[str, Received]]:
 # boundary straddles two reads: a server-side internal, not this SDK.
 @pytest.mark.filterwarnings(r"ignore:unread_data\(\) is deprecated:DeprecationWarning")
 async def test_a_big_file_is_streamed_in_constant_memory(
-    server: tuple[str, Received], tmp_path: Path
+    server: tuple[str, Received], tmp_path: Path, backend: str
 ) -> None:
     base_url, received = server
     path = tmp_path / "big.csv"
     digest = write_csv(path, FILE_SIZE)
     size = path.stat().st_size
 
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         client = AutomizyClient(API_KEY, base_url, session=session, timeout=60)
         tracemalloc.start()
         try:

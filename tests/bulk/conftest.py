@@ -106,10 +106,10 @@ def batch_server() -> Iterator[BatchServer]:
 
 
 @pytest.fixture
-async def loopback_cf(batch_server: BatchServer) -> AsyncIterator[ContactflowClient]:
-    """A client of the loopback server, on its own session (retries don't sleep)."""
+async def loopback_cf(batch_server: BatchServer, backend: str) -> AsyncIterator[ContactflowClient]:
+    """A client of the loopback server, on its own session on each backend (retries don't sleep)."""
     async with (
-        Session(sleep=NoSleep(), random=lambda: 1.0) as session,
+        Session(transport=backend, sleep=NoSleep(), random=lambda: 1.0) as session,
         ContactflowClient(TOKEN, NODE, batch_server.url, session=session) as client,
     ):
         yield client

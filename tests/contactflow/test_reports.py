@@ -97,10 +97,10 @@ def _streaming(head: bytes, block: bytes, blocks: int) -> Any:
 
 
 @asynccontextmanager
-async def client_for(app: web.Application) -> AsyncIterator[ContactflowClient]:
+async def client_for(app: web.Application, backend: str) -> AsyncIterator[ContactflowClient]:
     async with (
         serve(app) as base,
-        Session(sleep=NoSleep()) as session,
+        Session(transport=backend, sleep=NoSleep()) as session,
         ContactflowClient(TOKEN, NODE, base, session=session) as cf,
     ):
         yield cf
@@ -138,14 +138,16 @@ async def _peak(work: Callable[[], Awaitable[Any]]) -> tuple[Any, int]:
 # -- streaming to disk -------------------------------------------------------------
 
 
-async def test_multi_mb_report_streams_to_disk_in_constant_memory(tmp_path: Path) -> None:
+async def test_multi_mb_report_streams_to_disk_in_constant_memory(
+    tmp_path: Path, backend: str
+) -> None:
     """Over a real socket: reading aiohttp's buffer whole (``iter_any``) broke this budget."""
     blocks = 256  # 16 MiB
     size = len(CSV_HEADER) + len(CSV_BLOCK) * blocks
     app = web.Application()
     app.router.add_get("/automations/reports", _streaming(CSV_HEADER, CSV_BLOCK, blocks))
     dest = tmp_path / "report.csv"
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         written, peak = await _peak(lambda: cf.download_automations_report(dest, filename="x"))
     assert written == size == dest.stat().st_size
     expected = hashlib.sha256(CSV_HEADER + CSV_BLOCK * blocks).hexdigest()
@@ -234,27 +236,31 @@ def _breaking(body: bytes, *, good_from: int | None) -> tuple[Any, list[int]]:
     return handler, tries
 
 
-async def test_a_download_broken_mid_body_restarts_and_arrives_complete(tmp_path: Path) -> None:
+async def test_a_download_broken_mid_body_restarts_and_arrives_complete(
+    tmp_path: Path, backend: str
+) -> None:
     body = CSV_BLOCK * 8
     handler, tries = _breaking(body, good_from=2)
     app = web.Application()
     app.router.add_get("/automations/reports", handler)
     dest = tmp_path / "automations.csv"
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         assert await cf.download_automations_report(dest) == len(body)
     assert tries == [1, 2]
     assert dest.read_bytes() == body
     assert _names(tmp_path) == ["automations.csv"]  # the broken try left nothing behind
 
 
-async def test_broken_download_leaves_the_destination_untouched(tmp_path: Path) -> None:
+async def test_broken_download_leaves_the_destination_untouched(
+    tmp_path: Path, backend: str
+) -> None:
     handler, tries = _breaking(CSV_BLOCK * 8, good_from=None)
     app = web.Application()
     app.router.add_get("/tokens/reports", handler)
     dest = tmp_path / "tokens.zip"
     dest.write_bytes(b"previous report")
     fresh = tmp_path / "fresh.zip"
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         with pytest.raises(APIConnectionError) as info:
             await cf.download_tokens_report(dest)
         with pytest.raises(APIConnectionError):
@@ -265,12 +271,12 @@ async def test_broken_download_leaves_the_destination_untouched(tmp_path: Path) 
     assert _names(tmp_path) == ["tokens.zip"]  # no partial file, and no file where none was
 
 
-async def test_a_download_to_a_file_object_is_not_restarted(tmp_path: Path) -> None:
+async def test_a_download_to_a_file_object_is_not_restarted(tmp_path: Path, backend: str) -> None:
     handler, tries = _breaking(CSV_BLOCK * 8, good_from=2)
     app = web.Application()
     app.router.add_get("/tokens/reports", handler)
     out = io.BytesIO()
-    async with client_for(app) as cf:
+    async with client_for(app, backend) as cf:
         with pytest.raises(APIConnectionError):
             await cf.download_tokens_report(out)  # half of it is in ``out``: no rewinding
     assert tries == [1]

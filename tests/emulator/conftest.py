@@ -1,8 +1,8 @@
 """Fixtures: a running emulator, and SDK clients on it over loopback sockets or in-process.
 
-``cf``/``az`` (overriding the top-level ones) are parametrized over the two
-wires, so each lifecycle test runs once through real sockets and once through
-``EmulatorTransport``.  Sessions never really sleep between retries.
+``cf``/``az`` (overriding the top-level ones) are parametrized over the
+wires, so each lifecycle test runs through real sockets on each backend and
+once through ``EmulatorTransport``.  Sessions never really sleep between retries.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
 from contactflow_automizy.emulator import Emulator
-from tests.conftest import NoSleep
+from tests.conftest import BACKENDS, NoSleep
 
 
 @pytest.fixture
@@ -23,11 +23,12 @@ async def emu() -> AsyncIterator[Emulator]:
         yield emulator
 
 
-@pytest.fixture(params=["socket", "in-process"])
+@pytest.fixture(params=[*BACKENDS, "in-process"])
 async def wire(
     request: pytest.FixtureRequest, emu: Emulator, no_sleep: NoSleep
 ) -> AsyncIterator[Session]:
-    transport = emu.transport() if request.param == "in-process" else None
+    """Sockets through each backend (``aiohttp``, ``pyreqwest``), or ``in-process``."""
+    transport = emu.transport() if request.param == "in-process" else request.param
     async with Session(transport=transport, sleep=no_sleep, random=lambda: 0.0) as session:
         yield session
 

@@ -20,7 +20,7 @@ from contactflow_automizy.contactflow import routes
 from contactflow_automizy.emulator import Emulator, Faults
 from contactflow_automizy.emulator.faults import apply
 from contactflow_automizy.emulator.wire import Fault, Reply
-from tests.conftest import NoSleep
+from tests.conftest import BACKENDS, NoSleep
 from tests.emulator._helpers import call
 
 BATCH_PATH = r"/customers/batch$"
@@ -113,13 +113,13 @@ def _client(emu: Emulator, session: Session) -> ContactflowClient:
 
 
 async def test_every_call_answers_429_with_retry_after(
-    emu: Emulator, http: aiohttp.ClientSession, no_sleep: NoSleep
+    emu: Emulator, http: aiohttp.ClientSession, no_sleep: NoSleep, backend: str
 ) -> None:
     emu.faults = Faults(rate_429=1.0, retry_after=2.5)
     for _ in range(3):
         async with http.get(f"{emu.contactflow_url}/user") as response:
             assert (response.status, response.headers["Retry-After"]) == (429, "2.5")
-    async with Session(sleep=no_sleep) as session:
+    async with Session(transport=backend, sleep=no_sleep) as session:
         with pytest.raises(RateLimitError) as info:
             await _client(emu, session).get_node(emu.node_uuid)
     assert (info.value.retry_after, info.value.attempts) == (2.5, 4)
@@ -127,10 +127,10 @@ async def test_every_call_answers_429_with_retry_after(
     assert emu.state.faults["429"] == 7 and not emu.state.requests
 
 
-@pytest.mark.parametrize("in_process", [False, True])
-async def test_retries_survive_503_and_nothing_is_lost(in_process: bool, no_sleep: NoSleep) -> None:
+@pytest.mark.parametrize("wire", [*BACKENDS, "in-process"])
+async def test_retries_survive_503_and_nothing_is_lost(wire: str, no_sleep: NoSleep) -> None:
     async with Emulator(faults=Faults(rate_503=0.3, random_seed=11)) as emu:
-        transport = emu.transport() if in_process else None
+        transport = emu.transport() if wire == "in-process" else wire
         async with Session(transport=transport, sleep=no_sleep, max_retries=10) as session:
             cf = _client(emu, session)
             automation = (await call(cf, routes.CREATE_AUTOMATION, json={"name": "A"}))["uuid"]
@@ -149,11 +149,14 @@ async def test_retries_survive_503_and_nothing_is_lost(in_process: bool, no_slee
     assert no_sleep.delays and len(no_sleep.delays) == emu.state.faults["503"]
 
 
-async def test_same_seed_same_faults(no_sleep: NoSleep) -> None:
+async def test_same_seed_same_faults(no_sleep: NoSleep, backend: str) -> None:
     async def run(seed: int) -> list[str]:
         outcomes = []
         faults = Faults(rate_429=0.3, rate_500=0.3, random_seed=seed)
-        async with Emulator(faults=faults) as emu, Session(sleep=no_sleep, max_retries=0) as s:
+        async with (
+            Emulator(faults=faults) as emu,
+            Session(transport=backend, sleep=no_sleep, max_retries=0) as s,
+        ):
             cf = _client(emu, s)
             for _ in range(30):
                 try:
@@ -170,9 +173,9 @@ async def test_same_seed_same_faults(no_sleep: NoSleep) -> None:
 
 
 async def test_500_and_drops_after_or_before_the_state_change(
-    emu: Emulator, no_sleep: NoSleep
+    emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
-    async with Session(sleep=no_sleep) as session:
+    async with Session(transport=backend, sleep=no_sleep) as session:
         cf = _client(emu, session)
         # 500 strikes after the handler: the POST is not retried, yet the automation exists.
         emu.faults.rate_500 = 1.0
@@ -199,9 +202,9 @@ async def test_500_and_drops_after_or_before_the_state_change(
         assert (await cf.get_node(emu.node_uuid)).uuid == emu.node_uuid
 
 
-async def test_faults_limited_to_routes(emu: Emulator, no_sleep: NoSleep) -> None:
+async def test_faults_limited_to_routes(emu: Emulator, no_sleep: NoSleep, backend: str) -> None:
     emu.faults = Faults(rate_429=1.0, routes=BATCH_PATH)
-    async with Session(sleep=no_sleep, max_retries=1) as session:
+    async with Session(transport=backend, sleep=no_sleep, max_retries=1) as session:
         cf = _client(emu, session)
         automation = (await call(cf, routes.CREATE_AUTOMATION, json={"name": "A"}))["uuid"]
         with pytest.raises(RateLimitError):
@@ -219,11 +222,11 @@ async def test_latency_and_slow_bodies(emu: Emulator, http: aiohttp.ClientSessio
         assert (await resp.text()).startswith("uuid,name")
 
 
-@pytest.mark.parametrize("in_process", [False, True])
-async def test_push_customers_survives_503(in_process: bool, no_sleep: NoSleep) -> None:
+@pytest.mark.parametrize("wire", [*BACKENDS, "in-process"])
+async def test_push_customers_survives_503(wire: str, no_sleep: NoSleep) -> None:
     faults = Faults(rate_503=0.3, routes=BATCH_PATH, random_seed=2)
     async with Emulator(faults=faults) as emu:
-        transport = emu.transport() if in_process else None
+        transport = emu.transport() if wire == "in-process" else wire
         async with Session(transport=transport, sleep=no_sleep, max_retries=10) as session:
             cf = _client(emu, session)
             automation = (await call(cf, routes.CREATE_AUTOMATION, json={"name": "A"}))["uuid"]
@@ -236,11 +239,13 @@ async def test_push_customers_survives_503(in_process: bool, no_sleep: NoSleep) 
     assert sorted(int(t["userPk"][1:]) for t in tokens) == list(range(10_000))
 
 
-async def test_push_customers_rolls_back_after_a_500(emu: Emulator, no_sleep: NoSleep) -> None:
+async def test_push_customers_rolls_back_after_a_500(
+    emu: Emulator, no_sleep: NoSleep, backend: str
+) -> None:
     # The FIRST packet is stored, then answered 500: POST is not retried, the SDK
     # deletes the open source (the DELETE is not faulted) and reports it.
     emu.faults = Faults(rate_500=1.0, routes=BATCH_PATH, methods={"POST"})
-    async with Session(sleep=no_sleep) as session:
+    async with Session(transport=backend, sleep=no_sleep) as session:
         cf = _client(emu, session)
         automation = (await call(cf, routes.CREATE_AUTOMATION, json={"name": "A"}))["uuid"]
         with pytest.raises(BatchUploadError) as info:

@@ -44,11 +44,13 @@ async def test_lifecycle_without_a_server(no_sleep: NoSleep) -> None:
         assert (await az.get_contact(contact)).email_address == "a@b.io"
 
 
-async def test_same_emulator_from_both_sides(emu: Emulator, no_sleep: NoSleep) -> None:
+async def test_same_emulator_from_both_sides(
+    emu: Emulator, no_sleep: NoSleep, backend: str
+) -> None:
     async with Session(transport=emu.transport(), sleep=no_sleep) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         await call(cf, cf_routes.CREATE_AUTOMATION, json={"name": "in-process"})
-    async with Session(sleep=no_sleep) as session:
+    async with Session(transport=backend, sleep=no_sleep) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         listed = await call(cf, cf_routes.LIST_AUTOMATIONS)
     assert [a["name"] for a in listed["elements"]] == ["in-process"]

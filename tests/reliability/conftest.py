@@ -188,9 +188,9 @@ async def emu() -> AsyncIterator[Emulator]:
 
 
 @pytest.fixture
-async def session(no_sleep: NoSleep) -> AsyncIterator[Session]:
-    """A loopback session whose retries never really sleep."""
-    async with Session(sleep=no_sleep, random=lambda: 0.0, max_retries=6) as s:
+async def session(no_sleep: NoSleep, backend: str) -> AsyncIterator[Session]:
+    """A loopback session on each backend, whose retries never really sleep."""
+    async with Session(transport=backend, sleep=no_sleep, random=lambda: 0.0, max_retries=6) as s:
         yield s
 
 

@@ -66,8 +66,9 @@ def make_faults(kind: str, random_seed: int, **aim: Any) -> Faults:
     return Faults(**{f"rate_{kind}": RATES[kind]}, retry_after=0.01, random_seed=random_seed, **aim)
 
 
-def _session(no_sleep: NoSleep, *, max_retries: int = 6) -> Session:
+def _session(no_sleep: NoSleep, backend: str, *, max_retries: int = 6) -> Session:
     return Session(
+        transport=backend,
         sleep=no_sleep,
         random=lambda: 0.0,
         max_retries=max_retries,
@@ -337,9 +338,9 @@ SEEDS = [11, 12, 13] if not SLOW else list(range(11, 31))
 @pytest.mark.parametrize("seed", SEEDS)
 @pytest.mark.parametrize("kind", KINDS)
 async def test_mixed_run_under_faults(
-    kind: str, seed: int, tmp_path: Path, no_sleep: NoSleep
+    kind: str, seed: int, tmp_path: Path, no_sleep: NoSleep, backend: str
 ) -> None:
-    async with Emulator(random_seed=seed) as emu, _session(no_sleep) as session:
+    async with Emulator(random_seed=seed) as emu, _session(no_sleep, backend) as session:
         world = await _world(emu, session, tmp_path)
         faults = emu.faults = make_faults(kind, random_seed=seed)
         ops = _operations(world)
@@ -371,10 +372,13 @@ async def test_mixed_run_under_faults(
     [k for k in KINDS],
 )
 async def test_idempotent_calls_survive_every_fault(
-    kind: str, tmp_path: Path, no_sleep: NoSleep
+    kind: str, tmp_path: Path, no_sleep: NoSleep, backend: str
 ) -> None:
     """GET/PUT/DELETE are retried on every fault kind and all end well (SPEC section 2)."""
-    async with Emulator(random_seed=5) as emu, _session(no_sleep, max_retries=10) as session:
+    async with (
+        Emulator(random_seed=5) as emu,
+        _session(no_sleep, backend, max_retries=10) as session,
+    ):
         world = await _world(emu, session, tmp_path)
         faults = make_faults(kind, random_seed=5, methods={"GET", "PUT", "DELETE"})
         if isinstance(faults, SlowBodies):
@@ -417,9 +421,9 @@ def _automations(emu: Emulator, world: World) -> list[Any]:
 
 @pytest.mark.parametrize("kind", ["500", "drop_mid_response", "slow_body", "drop", "429", "503"])
 async def test_a_post_is_retried_only_when_the_server_did_not_act(
-    kind: str, emu: Emulator, no_sleep: NoSleep
+    kind: str, emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
-    async with _session(no_sleep) as session:
+    async with _session(no_sleep, backend) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         automation = (await cf.create_automation(name="target")).uuid
         assert automation is not None
@@ -455,14 +459,10 @@ def _people(n: int) -> list[dict[str, Any]]:
 @pytest.mark.parametrize("kind", ["500", "drop", "drop_mid_response", "slow_body"])
 @pytest.mark.parametrize("nth", [1, 5])
 async def test_a_failed_packet_is_rolled_back(
-    kind: str, nth: int, emu: Emulator, no_sleep: NoSleep
+    kind: str, nth: int, emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
-    """Packet ``nth`` (1 = FIRST, 5 = a MIDDLE) fails: nothing of the source is left.
-
-    A FIRST dropped unanswered ("drop" strikes before the server acts) leaves
-    no source, but nothing proves it will not arrive late: outcome unknown.
-    """
-    async with _session(no_sleep) as session:
+    """Packet ``nth`` (1 = FIRST, 5 = a MIDDLE) fails: nothing of the source is left."""
+    async with _session(no_sleep, backend) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         automation = await _target(cf)
         emu.faults = FailNth(nth=nth, kind=kind, slow_for=SLOW_FOR, routes=BATCH, methods={"POST"})
@@ -487,9 +487,9 @@ async def test_a_failed_packet_is_rolled_back(
 
 @pytest.mark.parametrize("kind", ["429", "503"])
 async def test_a_packet_refused_until_retries_run_out_is_rolled_back(
-    kind: str, emu: Emulator, no_sleep: NoSleep
+    kind: str, emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
-    async with _session(no_sleep, max_retries=2) as session:
+    async with _session(no_sleep, backend, max_retries=2) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         automation = await _target(cf)
         emu.faults = Faults(
@@ -507,9 +507,9 @@ async def test_a_packet_refused_until_retries_run_out_is_rolled_back(
 
 
 async def test_a_failed_rollback_says_so_and_names_the_source(
-    emu: Emulator, no_sleep: NoSleep
+    emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
-    async with _session(no_sleep, max_retries=2) as session:
+    async with _session(no_sleep, backend, max_retries=2) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         automation = await _target(cf)
         emu.faults = Chain(
@@ -545,10 +545,10 @@ async def test_a_failed_rollback_says_so_and_names_the_source(
     ],
 )
 async def test_a_failed_last_packet_is_reported_as_the_server_holds_it(
-    kind: str, emu: Emulator, no_sleep: NoSleep
+    kind: str, emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
     """Whatever happens to the LAST packet, the outcome must match the server's state."""
-    async with _session(no_sleep) as session:
+    async with _session(no_sleep, backend) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         automation = await _target(cf)
         emu.faults = FailNth(nth=10, kind=kind, routes=BATCH, methods={"POST"})
@@ -574,11 +574,11 @@ async def test_a_failed_last_packet_is_reported_as_the_server_holds_it(
 
 @pytest.mark.parametrize("earlier", ["open", "closed"])
 async def test_a_push_never_deletes_a_source_it_did_not_open(
-    earlier: str, emu: Emulator, no_sleep: NoSleep
+    earlier: str, emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
     """A re-run under the same source uuid (a crashed attempt's open source, or a
     completed one) is refused by FIRST's 409 and leaves the earlier batch as it is."""
-    async with _session(no_sleep) as session:
+    async with _session(no_sleep, backend) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         automation = await _target(cf)
         source = "0d4cbb0e-4f0c-4f57-9d55-8a4c9b0f1c2e"
@@ -601,12 +601,12 @@ ANALYZE = r"/import-service/analyze$"
 
 
 async def test_import_upload_is_resent_whole_after_503(
-    emu: Emulator, tmp_path: Path, no_sleep: NoSleep
+    emu: Emulator, tmp_path: Path, no_sleep: NoSleep, backend: str
 ) -> None:
     path = tmp_path / "c.csv"
     lines = ["email,firstname"] + [f"u{i}@example.com,N{i}" for i in range(5_000)]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    async with _session(no_sleep, max_retries=20) as session:
+    async with _session(no_sleep, backend, max_retries=20) as session:
         az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
         list_id = (await az.create_list("l")).id
         assert list_id is not None
@@ -621,11 +621,11 @@ async def test_import_upload_is_resent_whole_after_503(
 
 
 async def test_import_upload_answered_500_is_not_resent(
-    emu: Emulator, tmp_path: Path, no_sleep: NoSleep
+    emu: Emulator, tmp_path: Path, no_sleep: NoSleep, backend: str
 ) -> None:
     path = tmp_path / "c.csv"
     path.write_text("email\na@example.com\n", encoding="utf-8")
-    async with _session(no_sleep) as session:
+    async with _session(no_sleep, backend) as session:
         az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
         list_id = (await az.create_list("l")).id
         assert list_id is not None
@@ -639,14 +639,14 @@ async def test_import_upload_answered_500_is_not_resent(
 
 
 async def test_a_pipe_is_uploaded_once_even_when_503_would_allow_a_retry(
-    emu: Emulator, no_sleep: NoSleep
+    emu: Emulator, no_sleep: NoSleep, backend: str
 ) -> None:
     import os
 
     read_fd, write_fd = os.pipe()
     os.write(write_fd, b"email\na@example.com\n")
     os.close(write_fd)
-    async with _session(no_sleep) as session:
+    async with _session(no_sleep, backend) as session:
         az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
         list_id = (await az.create_list("l")).id
         assert list_id is not None
@@ -666,12 +666,14 @@ async def test_a_pipe_is_uploaded_once_even_when_503_would_allow_a_retry(
 
 
 async def test_a_client_leaving_a_slow_body_is_not_an_emulator_error(
-    emu: Emulator, no_sleep: NoSleep, caplog: pytest.LogCaptureFixture
+    emu: Emulator, no_sleep: NoSleep, caplog: pytest.LogCaptureFixture, backend: str
 ) -> None:
     """Fixed: the emulator logged a traceback each time a client gave up on a slow body."""
     emu.faults = Faults(slow_body=0.4, routes=r"/nodes/")
     caplog.set_level("DEBUG")
-    async with Session(sleep=no_sleep, max_retries=0, timeout=Timeout(read=0.02)) as session:
+    async with Session(
+        transport=backend, sleep=no_sleep, max_retries=0, timeout=Timeout(read=0.02)
+    ) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         with pytest.raises(APITimeoutError):
             await cf.get_node(emu.node_uuid)

@@ -71,8 +71,8 @@ def test_other_text_is_accepted(value: str) -> None:
     assert header_value("X", value) == value
 
 
-async def test_every_header_value_is_checked_before_sending() -> None:
-    async with Emulator() as emu, Session(max_retries=0) as session:
+async def test_every_header_value_is_checked_before_sending(backend: str) -> None:
+    async with Emulator() as emu, Session(transport=backend, max_retries=0) as session:
         evil = "\r\nX-Injected: 1"
 
         async def provider() -> str:
@@ -121,8 +121,10 @@ EVIL_IDS: list[Any] = [
 
 
 @pytest.mark.parametrize("bad", EVIL_IDS, ids=repr)
-async def test_hostile_ids_are_refused_before_sending(bad: Any, emu: Emulator) -> None:
-    async with Session(max_retries=0) as session:
+async def test_hostile_ids_are_refused_before_sending(
+    bad: Any, emu: Emulator, backend: str
+) -> None:
+    async with Session(transport=backend, max_retries=0) as session:
         cf = ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session)
         az = AutomizyClient(emu.api_key, emu.automizy_url, session=session)
         calls = [

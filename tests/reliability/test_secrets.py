@@ -94,13 +94,13 @@ def test_request_repr_hides_credentials() -> None:
 
 
 async def test_logs_and_errors_through_retries_and_failures(
-    caplog: pytest.LogCaptureFixture, no_sleep: NoSleep
+    caplog: pytest.LogCaptureFixture, no_sleep: NoSleep, backend: str
 ) -> None:
     caplog.set_level(logging.DEBUG)  # every logger, every level
     errors: list[BaseException] = []
     async with Emulator(token=TOKEN, api_key=API_KEY) as emu:
         host = emu.base_url
-        async with Session(sleep=no_sleep, timeout=Timeout(read=0.2)) as session:
+        async with Session(transport=backend, sleep=no_sleep, timeout=Timeout(read=0.2)) as session:
             cf = ContactflowClient(TOKEN, emu.node_uuid, host + "/contactflow", session=session)
             az = AutomizyClient(API_KEY, host, session=session)
             automation = (await cf.create_automation(name="a")).uuid
@@ -143,7 +143,7 @@ async def test_logs_and_errors_through_retries_and_failures(
                 except ContactflowAutomizyError as exc:
                     errors.append(exc)
     # Connection refused (the emulator is gone).
-    async with Session(sleep=no_sleep, max_retries=1) as session:
+    async with Session(transport=backend, sleep=no_sleep, max_retries=1) as session:
         try:
             await ContactflowClient(
                 TOKEN, None, host + "/contactflow", session=session
@@ -174,8 +174,8 @@ async def test_logs_and_errors_through_retries_and_failures(
     count("abuse", "secret_log_records", len(caplog.records))
 
 
-async def test_token_provider_failures_do_not_leak(no_sleep: NoSleep) -> None:
-    async with Emulator(token=TOKEN) as emu, Session(sleep=no_sleep) as session:
+async def test_token_provider_failures_do_not_leak(no_sleep: NoSleep, backend: str) -> None:
+    async with Emulator(token=TOKEN) as emu, Session(transport=backend, sleep=no_sleep) as session:
 
         async def bad() -> str:
             return TOKEN + "\r\nInjected: 1"
@@ -216,7 +216,9 @@ def served() -> Any:
         yield server, emu
 
 
-async def test_the_command_line_never_prints_a_secret(served: Any, tmp_path: Path) -> None:
+async def test_the_command_line_never_prints_a_secret(
+    served: Any, tmp_path: Path, backend: str
+) -> None:
     server, emu = served
     customers = tmp_path / "customers.csv"
     customers.write_text("userPk,email\n" + "".join(f"u{i},u{i}@x.com\n" for i in range(300)))
@@ -224,7 +226,7 @@ async def test_the_command_line_never_prints_a_secret(served: Any, tmp_path: Pat
     contacts.write_text("email,firstname\n" + "".join(f"c{i}@x.com,N{i}\n" for i in range(50)))
 
     async def setup() -> tuple[str, int]:
-        async with Session() as session:
+        async with Session(transport=backend) as session:
             cf = ContactflowClient(TOKEN, emu.node_uuid, emu.contactflow_url, session=session)
             az = AutomizyClient(API_KEY, emu.automizy_url, session=session)
             automation = (await cf.create_automation(name="cli")).uuid

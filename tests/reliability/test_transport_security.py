@@ -1,21 +1,20 @@
 """Transport security: no plain http to remote hosts, TLS verified, buffered bodies bounded.
 
-The HTTPS tests run a local aiohttp server with a self-signed certificate
-made for the test by the ``openssl`` command (skipped where it is missing).
+The HTTPS tests run a local aiohttp server with certificates issued for the
+test by a throw-away CA (trustme), on each transport.
 """
 
 from __future__ import annotations
 
 import gzip
-import shutil
 import ssl
-import subprocess
 from collections.abc import AsyncIterator, Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 import orjson
 import pytest
+import trustme
 from aiohttp import web
 
 from contactflow_automizy import (
@@ -26,8 +25,9 @@ from contactflow_automizy import (
     InternalServerError,
     Session,
 )
+from contactflow_automizy._pyreqwest import PyreqwestTransport
 from contactflow_automizy._session import MAX_ERROR_BODY
-from contactflow_automizy._transport import AiohttpTransport
+from contactflow_automizy._transport import AiohttpTransport, Transport
 from tests.reliability.conftest import count
 
 # -- plain http ------------------------------------------------------------------
@@ -87,51 +87,41 @@ def test_non_http_urls_are_refused(url: str) -> None:
 # -- TLS -------------------------------------------------------------------------
 
 
-def _certificate(directory: Path, name: str, san: str) -> tuple[Path, Path]:
-    openssl = shutil.which("openssl")
-    if openssl is None:
-        pytest.skip("the openssl command is not available")
-    cert, key = directory / f"{name}.pem", directory / f"{name}.key"
-    subprocess.run(
-        [openssl, "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2",
-         "-keyout", str(key), "-out", str(cert), "-subj", f"/CN={name}",
-         "-addext", f"subjectAltName={san}"],
-        check=True, capture_output=True, timeout=60,
-    )  # fmt: skip
-    return cert, key
-
-
 async def _user(request: web.Request) -> web.Response:
     return web.json_response({"base": {"user": "me"}})
 
 
 @pytest.fixture
 async def https(tmp_path: Path) -> AsyncIterator[tuple[str, str, Path]]:
-    """``(url of a cert for 127.0.0.1, url of a cert for another name, CA file)``."""
-    good_cert, good_key = _certificate(tmp_path, "local", "IP:127.0.0.1")
-    other_cert, other_key = _certificate(tmp_path, "other", "DNS:other.example")
+    """``(url of a cert for 127.0.0.1, url of a cert for another name, CA file)``.
+
+    Both certificates are issued by one test CA (trustme): rustls, under the
+    pyreqwest transport, rightly refuses a self-signed CA certificate used as
+    the server's own.
+    """
+    authority = trustme.CA()
     app = web.Application()
     app.router.add_get("/user", _user)
     runner = web.AppRunner(app)
     await runner.setup()
     urls = []
-    for cert, key in ((good_cert, good_key), (other_cert, other_key)):
+    for name in ("127.0.0.1", "other.example"):
         context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        context.load_cert_chain(cert, key)
+        authority.issue_cert(name).configure_cert(context)
         site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
         await site.start()
         urls.append(f"https://127.0.0.1:{runner.addresses[-1][1]}")
     bundle = tmp_path / "bundle.pem"
-    bundle.write_bytes(good_cert.read_bytes() + other_cert.read_bytes())
+    authority.cert_pem.write_to_path(str(bundle))
     try:
         yield urls[0], urls[1], bundle
     finally:
         await runner.cleanup()
 
 
-async def test_tls_is_verified_by_default(https: tuple[str, str, Path]) -> None:
+async def test_tls_is_verified_by_default(https: tuple[str, str, Path], backend: str) -> None:
     url, _, _ = https
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         with pytest.raises(APIConnectionError, match="certificate") as info:
             await ContactflowClient("t", None, url, session=session).get_current_user()
         assert not info.value.request_sent  # refused before anything was sent
@@ -143,12 +133,17 @@ async def test_tls_is_verified_by_default(https: tuple[str, str, Path]) -> None:
 
 async def test_verify_ssl_false_accepts_and_a_ca_bundle_verifies(
     https: tuple[str, str, Path],
+    backend: str,
 ) -> None:
     url, other, bundle = https
-    async with Session(verify_ssl=False) as session:
+    async with Session(transport=backend, verify_ssl=False) as session:
         assert (await ContactflowClient("t", None, url, session=session).get_current_user()).base
-    context = ssl.create_default_context(cafile=str(bundle))
-    async with Session(transport=AiohttpTransport(ssl_context=context)) as session:
+    trusting_bundle: Transport = (
+        AiohttpTransport(ssl_context=ssl.create_default_context(cafile=str(bundle)))
+        if backend == "aiohttp"
+        else PyreqwestTransport(verify=bundle)
+    )
+    async with Session(transport=trusting_bundle) as session:
         assert (await ContactflowClient("t", None, url, session=session).get_current_user()).base
         # Trusted issuer, wrong name: still refused.
         with pytest.raises(APIConnectionError):
@@ -201,14 +196,16 @@ async def _chunked(request: web.Request, status: int, size: int) -> web.StreamRe
 
 
 @pytest.mark.parametrize("framing", ["length", "chunked"])
-async def test_json_answers_past_max_response_bytes_are_refused(framing: str, serve: Any) -> None:
+async def test_json_answers_past_max_response_bytes_are_refused(
+    framing: str, serve: Any, backend: str
+) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         if framing == "length":
             return web.Response(body=b" " * BIG + b"{}", content_type="application/json")
         return await _chunked(request, 200, BIG)
 
     url = await serve(handler)
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         client = ContactflowClient("t", None, url, session=session, max_response_bytes=1 << 20)
         with pytest.raises(APIConnectionError, match="larger than"):
             await client.get_current_user()
@@ -218,14 +215,14 @@ async def test_json_answers_past_max_response_bytes_are_refused(framing: str, se
 
 
 @pytest.mark.parametrize("framing", ["length", "chunked"])
-async def test_error_bodies_are_capped_at_1_mib(framing: str, serve: Any) -> None:
+async def test_error_bodies_are_capped_at_1_mib(framing: str, serve: Any, backend: str) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         if framing == "length":
             return web.Response(status=500, body=b"e" * (8 << 20))
         return await _chunked(request, 500, 8 << 20)
 
     url = await serve(handler)
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         with pytest.raises(InternalServerError) as info:
             await ContactflowClient("t", None, url, session=session).get_current_user()
     assert len(info.value.body) <= MAX_ERROR_BODY
@@ -234,7 +231,7 @@ async def test_error_bodies_are_capped_at_1_mib(framing: str, serve: Any) -> Non
 
 
 @pytest.mark.parametrize("status", [200, 500])
-async def test_a_gzip_bomb_is_bounded_like_any_body(status: int, serve: Any) -> None:
+async def test_a_gzip_bomb_is_bounded_like_any_body(status: int, serve: Any, backend: str) -> None:
     bomb = gzip.compress(b" " * (64 << 20) + b"{}", compresslevel=9)
     assert len(bomb) < 100_000
 
@@ -246,7 +243,7 @@ async def test_a_gzip_bomb_is_bounded_like_any_body(status: int, serve: Any) -> 
         )
 
     url = await serve(handler)
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         client = ContactflowClient("t", None, url, session=session, max_response_bytes=1 << 20)
         if status == 200:
             with pytest.raises(APIConnectionError, match="larger than"):
@@ -257,7 +254,7 @@ async def test_a_gzip_bomb_is_bounded_like_any_body(status: int, serve: Any) -> 
             assert len(info.value.body) <= MAX_ERROR_BODY
 
 
-async def test_a_small_gzip_answer_still_works(serve: Any) -> None:
+async def test_a_small_gzip_answer_still_works(serve: Any, backend: str) -> None:
     async def handler(request: web.Request) -> web.StreamResponse:
         body = gzip.compress(orjson.dumps({"base": {"a": 1}}))
         return web.Response(
@@ -265,6 +262,6 @@ async def test_a_small_gzip_answer_still_works(serve: Any) -> None:
         )
 
     url = await serve(handler)
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         user = await ContactflowClient("t", None, url, session=session).get_current_user()
     assert user.base == {"a": 1}

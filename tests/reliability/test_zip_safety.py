@@ -113,7 +113,7 @@ def _tree(path: Path) -> set[str]:
 
 @pytest.mark.parametrize("name", list(HOSTILE))
 async def test_hostile_archives_are_refused(
-    name: str, report_server: tuple[str, dict[str, bytes]], tmp_path: Path
+    name: str, report_server: tuple[str, dict[str, bytes]], tmp_path: Path, backend: str
 ) -> None:
     url, served = report_server
     served["zip"] = HOSTILE[name]()
@@ -123,7 +123,7 @@ async def test_hostile_archives_are_refused(
     cwd = os.getcwd()
     os.chdir(work)  # a careless extraction would land here or above
     try:
-        async with Session(max_retries=0) as session:
+        async with Session(transport=backend, max_retries=0) as session:
             cf = ContactflowClient("t", NODE, url, session=session)
             rows = []
             with pytest.raises(ReportError):
@@ -140,10 +140,12 @@ async def test_hostile_archives_are_refused(
     count("abuse", "hostile_zips", 1)
 
 
-async def test_tighter_limits_are_honoured(report_server: tuple[str, dict[str, bytes]]) -> None:
+async def test_tighter_limits_are_honoured(
+    report_server: tuple[str, dict[str, bytes]], backend: str
+) -> None:
     url, served = report_server
     served["zip"] = _zip([(f"m{i}.csv", b"uuid,status\n" + b"1,SENT\n" * 50) for i in range(5)])
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         cf = ContactflowClient("t", NODE, url, session=session)
         rows = [r async for r in cf.iter_tokens_report()]
         assert len(rows) == 5 * 50 and {r.member for r in rows} == {f"m{i}.csv" for i in range(5)}
@@ -164,11 +166,11 @@ async def test_tighter_limits_are_honoured(report_server: tuple[str, dict[str, b
     ],
 )
 async def test_csv_reports_parse_or_say_why(
-    body: bytes, ok: bool, report_server: tuple[str, dict[str, bytes]]
+    body: bytes, ok: bool, report_server: tuple[str, dict[str, bytes]], backend: str
 ) -> None:
     url, served = report_server
     served["csv"] = body
-    async with Session(max_retries=0) as session:
+    async with Session(transport=backend, max_retries=0) as session:
         cf = ContactflowClient("t", NODE, url, session=session)
         if ok:
             rows = [r async for r in cf.iter_automations_report()]
