@@ -12,7 +12,7 @@ camelCase of the argument names.
 from __future__ import annotations
 
 import enum
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Collection, Iterable, Mapping
 from datetime import datetime
 from typing import Any, TypedDict, TypeVar
 
@@ -48,20 +48,35 @@ Check = Callable[[str, Any], Any]
 E = TypeVar("E", bound=enum.Enum)
 
 
-def _enum(cls: type[E]) -> Check:
-    return lambda name, value: enum_member(name, cls, value)
+def _enum(cls: type[E], *, allowed: Collection[E] | None = None) -> Check:
+    return lambda name, value: enum_member(name, cls, value, allowed=allowed)
 
 
-def _enums(cls: type[E]) -> Check:
+def _enums(cls: type[E], *, allowed: Collection[E] | None = None) -> Check:
     """One value or several (any iterable); sent as a repeated key."""
 
     def check(name: str, value: Any) -> list[E]:
         values = [value] if isinstance(value, str | enum.Enum) else value
         if not isinstance(values, Iterable) or isinstance(values, Mapping):
             raise ConfigurationError(f"{name} must be a value or a list of values")
-        return [enum_member(name, cls, v) for v in values]
+        return [enum_member(name, cls, v, allowed=allowed) for v in values]
 
     return check
+
+
+def _without(cls: type[E], *excluded: E) -> tuple[E, ...]:
+    return tuple(member for member in cls if member not in excluded)
+
+
+#: Each operation's seed lists the enum values its filter takes, and some lists are
+#: shorter than the enum: ``GET /automations`` has no ``TO_DELETE`` status, the
+#: report no ``TO_ARCHIVE``/``TO_DELETE`` status and no ``WEBHOOK``/``TAG`` step
+#: type.  Those values are refused before sending, as the API would refuse them.
+_LISTED_STATUSES = _without(AutomationStatus, AutomationStatus.TO_DELETE)
+_REPORTED_STATUSES = _without(
+    AutomationStatus, AutomationStatus.TO_ARCHIVE, AutomationStatus.TO_DELETE
+)
+_REPORTED_STEP_TYPES = _without(StepType, StepType.WEBHOOK, StepType.TAG)
 
 
 def _typed(*types: type) -> Check:
@@ -128,7 +143,6 @@ class AutomationReportFilters(_AutomationCommon, total=False):
 _AUTOMATION_COMMON: dict[str, Check] = {
     "name": text,
     "description": text,
-    "status": _enums(AutomationStatus),
     "category": _enums(AutomationCategory),
     "start_date_before": _when,
     "start_date_after": _when,
@@ -136,11 +150,21 @@ _AUTOMATION_COMMON: dict[str, Check] = {
     "end_date_after": _when,
     "created_before": _when,
     "created_after": _when,
-    "step_type": _enum(StepType),
     "has_trigger": _flag,
 }
-AUTOMATION_FILTERS = {**_AUTOMATION_COMMON, "style": text}
-AUTOMATION_REPORT_FILTERS = {**_AUTOMATION_COMMON, "automation_uuid": uuid_text, "filename": text}
+AUTOMATION_FILTERS = {
+    **_AUTOMATION_COMMON,
+    "status": _enums(AutomationStatus, allowed=_LISTED_STATUSES),
+    "step_type": _enum(StepType),
+    "style": text,
+}
+AUTOMATION_REPORT_FILTERS = {
+    **_AUTOMATION_COMMON,
+    "status": _enums(AutomationStatus, allowed=_REPORTED_STATUSES),
+    "step_type": _enum(StepType, allowed=_REPORTED_STEP_TYPES),
+    "automation_uuid": uuid_text,
+    "filename": text,
+}
 
 
 class _TokenCommon(TypedDict, total=False):

@@ -18,6 +18,9 @@ from contactflow_automizy.contactflow.models import (
     SettingTypeName,
 )
 
+#: ``GET /settings``: "Type Value: CLAB_API_SOAP" (the one value the seed lists).
+_FILTER_TYPES = (SettingType.CLAB_API_SOAP,)
+
 
 class SettingsMixin(ContactflowMixin):
     async def list_settings(
@@ -27,12 +30,17 @@ class SettingsMixin(ContactflowMixin):
         type: SettingType | SettingTypeName | None = None,
         node: str | None = None,
     ) -> SettingsList:
-        """The node's settings; the seed spells the query names ``Category`` and ``Type``."""
+        """The node's settings; the seed spells the query names ``Category`` and ``Type``.
+
+        The seed's ``Type`` filter lists only ``CLAB_API_SOAP`` (a setting itself may
+        be ``HUB``), so ``type="HUB"`` is refused before sending."""
         query = {
             "Category": None
             if category is None
             else _validate.enum_member("category", SettingCategory, category),
-            "Type": None if type is None else _validate.enum_member("type", SettingType, type),
+            "Type": None
+            if type is None
+            else _validate.enum_member("type", SettingType, type, allowed=_FILTER_TYPES),
         }
         return await self._model(routes.LIST_SETTINGS, SettingsList, query=query, node=node)
 

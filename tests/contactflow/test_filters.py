@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import warnings
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
@@ -172,3 +173,38 @@ async def test_unknown_fields_survive_and_enum_values_stay_strings(
 def test_models_are_timezone_aware() -> None:
     token = m.Token.from_dict({"errorDate": "2024-01-01T10:00:00"})
     assert token.error_date == datetime(2024, 1, 1, 10, tzinfo=UTC)
+
+
+@pytest.mark.parametrize(
+    ("call", "argument"),
+    [
+        # "status Items Enum: ... TO_ARCHIVE" (GET /automations lists seven: no TO_DELETE)
+        (lambda cf: cf.list_automations(status="TO_DELETE").to_list(), "status"),
+        # GET /automations/reports: "status ... TO_ARCHIVE"/"TO_DELETE" not listed
+        (lambda cf: anext(cf.iter_automations_report(status="TO_ARCHIVE")), "status"),
+        (lambda cf: anext(cf.iter_automations_report(status=["TO_DELETE"])), "status"),
+        # GET /automations/reports: "stepType ... Enum" has no WEBHOOK or TAG
+        (lambda cf: anext(cf.iter_automations_report(step_type="WEBHOOK")), "step_type"),
+        (lambda cf: anext(cf.iter_automations_report(step_type="TAG")), "step_type"),
+        # GET /settings: "Type Value: CLAB_API_SOAP"
+        (lambda cf: cf.list_settings(type="HUB"), "type"),
+    ],
+)
+async def test_values_an_operation_does_not_list_are_refused_before_sending(
+    cf: ContactflowClient, mocked: aioresponses, call: Any, argument: str
+) -> None:
+    """Each operation's own seed list decides, even where the enum has more values."""
+    with pytest.raises(ConfigurationError, match=f"{argument} must be one of"):
+        await call(cf)
+    assert mocked.requests == {}
+
+
+async def test_the_list_filter_still_takes_to_archive(
+    cf: ContactflowClient, mocked: aioresponses
+) -> None:
+    mocked.get(
+        re.compile(rf"^{re.escape(CF_BASE)}/automations\?.*status=TO_ARCHIVE"),
+        payload={"content": [], "totalElements": 0, "totalPages": 0, "number": 0},
+    )
+    assert await cf.list_automations(status="TO_ARCHIVE").to_list() == []
+    assert len(mocked.requests) == 1

@@ -255,12 +255,14 @@ OPS: dict[str, Op] = {
         lambda cf: cf.delete_node(U1), "DELETE", f"/nodes/{U1}", None, status=204, node=False
     ),
     "list_settings": Op(
-        lambda cf, **kw: cf.list_settings(category="INTEGRATION", type=m.SettingType.HUB, **kw),
+        lambda cf, **kw: cf.list_settings(
+            category="INTEGRATION", type=m.SettingType.CLAB_API_SOAP, **kw
+        ),
         "GET",
         "/settings",
         m.SettingsList(integrations=[SETTING_MODEL]),
         reply={"integrations": [SETTING_JSON]},
-        params=[("Category", "INTEGRATION"), ("Type", "HUB")],
+        params=[("Category", "INTEGRATION"), ("Type", "CLAB_API_SOAP")],
     ),
     "create_setting": Op(
         lambda cf, **kw: cf.create_setting(
