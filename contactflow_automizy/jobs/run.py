@@ -80,6 +80,9 @@ class JobRun:
         self.hold_done = hold_done
         self._record: JobRecord | None = None
         self._finished = False
+        #: Set as ``finish`` starts: the lease is being let go, so a renewal that
+        #: finds it gone has lost nothing.
+        self._letting_go = False
         self._lost: LeaseLostError | None = None
         self._task: asyncio.Task[Any] | None = None
         self._cancelling = 0
@@ -135,6 +138,7 @@ class JobRun:
         data = converter.unstructure(result)
         if not isinstance(data, Mapping):
             raise TypeError(f"a job's result must serialise to a JSON object, not {type(data)}")
+        self._letting_go = True
         self._record = await self.store.finish(
             self.job_id, owner=self.owner, state=JobState.DONE, result=data, counts=counts
         )
@@ -170,6 +174,8 @@ class JobRun:
             try:
                 await self.store.renew(self.job_id, owner=self.owner)
             except LeaseLostError as exc:
+                if self._letting_go:
+                    return  # a renewal racing ``finish``: the lease was released, not lost
                 self._lost = exc
             except Exception as exc:
                 if time.monotonic() < expires:

@@ -148,9 +148,16 @@ async def start_client(
 
 
 async def finished(proc: asyncio.subprocess.Process) -> tuple[int, str]:
+    """The exit code and output of ``proc``; killed if the wait fails or is cancelled."""
     assert proc.stdout is not None
-    out = await asyncio.wait_for(proc.stdout.read(), WAIT)
-    return await asyncio.wait_for(proc.wait(), WAIT), out.decode()
+    try:
+        out = await asyncio.wait_for(proc.stdout.read(), WAIT)
+        return await asyncio.wait_for(proc.wait(), WAIT), out.decode()
+    except BaseException:
+        if proc.returncode is None:
+            proc.kill()
+            await proc.wait()
+        raise
 
 
 def result_of(out: str) -> dict[str, Any]:
@@ -247,13 +254,18 @@ async def kill_first_run(
     killing: int | None,
 ) -> None:
     """Kill the first run once it holds a request (or wait for its own hook to kill it)."""
-    if failing is not None:
-        await eventually(lambda: control.held(failing), WAIT)
-        await control.release(failing, apply=False)  # no answer: the attempt fails
-    if killing is not None:
-        await eventually(lambda: control.held(killing), WAIT)
+    try:
+        if failing is not None:
+            await eventually(lambda: control.held(failing), WAIT)
+            await control.release(failing, apply=False)  # no answer: the attempt fails
+        if killing is not None:
+            await eventually(lambda: control.held(killing), WAIT)
+            proc.kill()
+            await control.cancel(killing)  # it catches nothing more: not the re-run's requests
+    except BaseException:
         proc.kill()
-        await control.cancel(killing)  # it catches nothing more: not the re-run's requests
+        await proc.wait()
+        raise
     code, out = await finished(proc)
     assert code == -signal.SIGKILL, out
 
@@ -337,10 +349,12 @@ async def test_a_push_killed_anywhere_and_run_again_stores_each_customer_once(
     store = open_store(store_spec)
     async with Session(job_store=store) as session, store:
         cf = ContactflowClient(TOKEN, served.node, served.contactflow, session=session)
-        rows = await asyncio.gather(
-            *(push_scenario(served, control, cf, store_spec, store, s) for s in PUSH_SCENARIOS)
-        )
-    check(list(rows))
+        async with asyncio.TaskGroup() as group:  # one failure stops the others
+            rows = [
+                group.create_task(push_scenario(served, control, cf, store_spec, store, s))
+                for s in PUSH_SCENARIOS
+            ]
+    check([row.result() for row in rows])
 
 
 async def test_an_import_killed_anywhere_and_run_again_stores_each_contact_once(
