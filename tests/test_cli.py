@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
+import shlex
 import sys
 import zipfile
 from collections.abc import AsyncIterator
@@ -11,8 +13,9 @@ from pathlib import Path
 
 import pytest
 
-from contactflow_automizy import AutomizyClient, ContactflowClient
+from contactflow_automizy import AutomizyClient, ContactflowClient, Progress
 from contactflow_automizy.cli import build_parser, main
+from contactflow_automizy.cli.demo import RowsUploaded, write_contacts_csv
 from contactflow_automizy.emulator import Emulator
 
 TIMEOUT = 60
@@ -57,6 +60,30 @@ async def test_demo_runs_to_a_summary_with_nothing_lost() -> None:
     assert "demo summary" in out
     assert "every record sent was stored" in out
     assert "5,000" in out and "300" in out
+    # Each bar counts records, not bytes of the CSV.
+    assert re.search(r"customers -> Contactflow .* 5000/5000", out)
+    assert re.search(r"contacts -> Automizy .* 300/300 ", out)
+
+
+def test_the_contacts_bar_counts_rows_of_the_uploaded_bytes(tmp_path: Path) -> None:
+    path = tmp_path / "contacts.csv"
+    write_contacts_csv(path, 1000)
+    size = path.stat().st_size
+    first_try: list[int] = []
+    retry: list[int] = []
+    shown = first_try
+    rows = RowsUploaded(path, lambda value: shown.append(value))
+    try:
+        for done in range(0, size // 2, 4096):  # a first try that breaks half-way
+            rows(Progress(done, size))
+        shown = retry
+        for done in [*range(0, size, 65536), size]:  # the retry starts again from 0
+            rows(Progress(done, size))
+    finally:
+        rows.close()
+    assert 400 < first_try[-1] < 600
+    assert retry[0] == 0 and retry == sorted(retry)
+    assert retry[-1] == 1000
 
 
 async def test_push_customers_from_csv_and_jsonl(emu: Emulator, tmp_path: Path) -> None:
@@ -112,7 +139,8 @@ async def test_reports_are_written(emu: Emulator, tmp_path: Path) -> None:
         assert any(name.endswith(".csv") for name in archive.namelist())
 
 
-async def test_emulator_command_serves_until_stopped() -> None:
+async def start_emulator_command(*args: str) -> tuple[asyncio.subprocess.Process, list[str]]:
+    """Start ``emulator`` on a free port; return the process and its banner lines."""
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -120,26 +148,83 @@ async def test_emulator_command_serves_until_stopped() -> None:
         "emulator",
         "--port",
         "0",
-        "--token",
-        "cli-token",
-        "--api-key",
-        "cli-key",
+        *args,
         stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
+    assert proc.stdout is not None
+    banner: list[str] = []
     try:
-        assert proc.stdout is not None
-        url = ""
         async with asyncio.timeout(TIMEOUT):
-            while "Automizy emulator" not in url:
-                url = (await proc.stdout.readline()).decode()
-        base = url.split()[-1]
+            while not banner or "Ctrl-C to stop" not in banner[-1]:
+                line = (await proc.stdout.readline()).decode()
+                assert line, "the emulator command ended before its banner"
+                banner.append(line)
+    except BaseException:
+        proc.terminate()
+        raise
+    return proc, banner
+
+
+def exported(banner: list[str]) -> dict[str, str]:
+    """The ``export NAME=value`` lines of the banner, run through a shell's quoting rules."""
+    pairs = (shlex.split(line.split("export ", 1)[1])[0] for line in banner if "export " in line)
+    return dict(pair.split("=", 1) for pair in pairs)
+
+
+async def stop(proc: asyncio.subprocess.Process) -> None:
+    proc.terminate()
+    await asyncio.wait_for(proc.wait(), TIMEOUT)
+
+
+async def test_emulator_command_serves_until_stopped() -> None:
+    proc, banner = await start_emulator_command("--token", "cli-token", "--api-key", "cli-key")
+    try:
+        base = next(line for line in banner if "Automizy emulator" in line).split()[-1]
         async with AutomizyClient("cli-key", base) as az:
             created = await az.create_list("served")
             assert created.id is not None
     finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), TIMEOUT)
+        await stop(proc)
+
+
+async def test_emulator_command_prints_every_setting_a_client_needs(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    proc, banner = await start_emulator_command()
+    try:
+        settings = exported(banner)
+        assert set(settings) == {
+            "CONTACTFLOW_BASE_URL",
+            "CONTACTFLOW_NODE",
+            "CONTACTFLOW_TOKEN",
+            "AUTOMIZY_BASE_URL",
+            "AUTOMIZY_API_KEY",
+        }
+        for name, value in settings.items():
+            monkeypatch.setenv(name, value)
+        # Clients built from the environment alone reach the emulator.
+        async with ContactflowClient() as cf, AutomizyClient() as az:
+            assert (await cf.get_actions()) is not None  # needs the node header too
+            assert (await az.create_list("from the environment")).id is not None
+    finally:
+        await stop(proc)
+
+
+async def test_emulator_command_never_echoes_credentials_the_user_chose() -> None:
+    chosen = ("--token", "chosen-token", "--api-key", "chosen-key")
+    proc, banner = await start_emulator_command(*chosen)
+    try:
+        text = "".join(banner)
+        assert "chosen-token" not in text and "chosen-key" not in text
+        assert set(exported(banner)) == {
+            "CONTACTFLOW_BASE_URL",
+            "CONTACTFLOW_NODE",
+            "AUTOMIZY_BASE_URL",
+        }
+        assert "# CONTACTFLOW_TOKEN: the value given with --token" in text
+    finally:
+        await stop(proc)
 
 
 async def test_failures_print_one_error_line_without_secrets(emu: Emulator, tmp_path: Path) -> None:

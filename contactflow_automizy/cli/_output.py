@@ -57,6 +57,12 @@ def progress_bars() -> Iterator[Progress]:
         yield progress
 
 
+def plain(line: str) -> None:
+    """A line printed exactly as given: no markup (``[::1]`` stays), no wrapping, so a shell
+    line stays one line on a narrow or non-terminal output."""
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
+
+
 def add_bar(progress: Progress, description: str, total: int | None) -> Bar:
     return Bar(progress, progress.add_task(description, total=total))
 

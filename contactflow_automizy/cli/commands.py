@@ -5,11 +5,12 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import shlex
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 
@@ -19,6 +20,9 @@ from contactflow_automizy.cli import _output, parse_pairs
 from contactflow_automizy.cli._sources import count_lines, read_customers
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.jobs.urls import ENV_VAR, job_store_from_url
+
+if TYPE_CHECKING:
+    from contactflow_automizy.emulator import Emulator
 
 
 def contactflow_client(args: argparse.Namespace, session: Session) -> ContactflowClient:
@@ -83,18 +87,34 @@ async def emulator(args: argparse.Namespace) -> int:
     async with emu:
         _output.console.print(f"Contactflow emulator: {emu.contactflow_url}")
         _output.console.print(f"Automizy emulator:    {emu.automizy_url}")
-        _output.console.print(f"node:                 {emu.node_uuid}")
-        if args.token is None or args.api_key is None:
-            # Only the emulator's own generated demo credentials are shown; ones the
-            # user chose are never echoed.
-            _output.console.print("generated credentials (export them for the SDK):")
-            if args.token is None:
-                _output.console.print(f"  export CONTACTFLOW_TOKEN={emu.token}")
-            if args.api_key is None:
-                _output.console.print(f"  export AUTOMIZY_API_KEY={emu.api_key}")
+        _output.console.print("settings for the SDK and the command line (paste into a shell):")
+        settings = _client_settings(
+            emu, token_given=args.token is not None, key_given=args.api_key is not None
+        )
+        for line in settings:
+            _output.plain(f"  {line}")
         _output.console.print("Ctrl-C to stop.")
         await asyncio.Event().wait()
     return 0
+
+
+def _client_settings(emu: Emulator, *, token_given: bool, key_given: bool) -> list[str]:
+    """Every environment variable a client needs to reach ``emu``, as shell lines.
+
+    Only the emulator's own generated credentials are shown; ones the user chose
+    are never echoed (they may be real secrets), a comment stands in for them.
+    """
+    return [
+        f"export CONTACTFLOW_BASE_URL={shlex.quote(emu.contactflow_url)}",
+        f"export CONTACTFLOW_NODE={shlex.quote(emu.node_uuid)}",
+        "# CONTACTFLOW_TOKEN: the value given with --token"
+        if token_given
+        else f"export CONTACTFLOW_TOKEN={shlex.quote(emu.token)}",
+        f"export AUTOMIZY_BASE_URL={shlex.quote(emu.automizy_url)}",
+        "# AUTOMIZY_API_KEY: the value given with --api-key"
+        if key_given
+        else f"export AUTOMIZY_API_KEY={shlex.quote(emu.api_key)}",
+    ]
 
 
 async def push_customers(args: argparse.Namespace) -> int:

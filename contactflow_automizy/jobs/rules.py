@@ -42,8 +42,8 @@ __all__ = [
     "start_attempt",
 ]
 
-#: Seconds an ``unknown`` source is left alone before cleanup deletes it again (SPEC 11).
 CLEANUP_GRACE = 600.0
+"""Seconds an ``unknown`` source is left alone before cleanup deletes it again (SPEC 11)."""
 _MAX_JOB_ID = 255
 #: Sources an earlier attempt may have left open on the server.
 _UNSETTLED = frozenset({SourceState.OPEN, SourceState.UNKNOWN})
