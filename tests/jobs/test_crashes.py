@@ -21,6 +21,7 @@ import os
 import signal
 import subprocess
 import sys
+import threading
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -45,6 +46,8 @@ API_KEY = "crash-key"
 CUSTOMERS = 50_000
 CONTACTS = 5_000
 WAIT = 60.0
+#: No scenario takes longer than this, whatever it waits for.
+SCENARIO_LIMIT = 180.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -65,16 +68,22 @@ def served() -> Iterator[Served]:
     command = [sys.executable, "-m", "contactflow_automizy", "emulator", "--port", "0"]
     command += ["--token", TOKEN, "--api-key", API_KEY, "--node", node]
     proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
+    drain: threading.Thread | None = None
     try:
         assert proc.stdout is not None
         line = ""
         while "Automizy emulator" not in line:
             line = proc.stdout.readline()
             assert line, "the emulator exited"
+        # Keep reading what it prints, so a full pipe never blocks it.
+        drain = threading.Thread(target=proc.stdout.read, daemon=True)
+        drain.start()
         yield Served(line.split()[-1], node)
     finally:
         proc.terminate()
         proc.wait(WAIT)
+        if drain is not None:
+            drain.join(WAIT)  # the pipe ends with the process
         if proc.stdout is not None:
             proc.stdout.close()
 
@@ -277,6 +286,18 @@ async def settle_held(control: Control, hold: int | None, scenario: Scenario, wh
 
 
 async def push_scenario(
+    served: Served,
+    control: Control,
+    cf: ContactflowClient,
+    store_spec: str,
+    store: TransactionalJobStore,
+    scenario: Scenario,
+) -> Row:
+    async with asyncio.timeout(SCENARIO_LIMIT):  # a hang fails, saying where it waited
+        return await _push_scenario(served, control, cf, store_spec, store, scenario)
+
+
+async def _push_scenario(
     served: Served,
     control: Control,
     cf: ContactflowClient,
