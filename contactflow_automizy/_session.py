@@ -43,6 +43,8 @@ if TYPE_CHECKING:
     from opentelemetry.metrics import MeterProvider
     from opentelemetry.trace import TracerProvider
 
+    from contactflow_automizy.jobs.store import JobStore
+
 __all__ = ["Session", "SessionStats"]
 
 log = logging.getLogger("contactflow_automizy")
@@ -68,7 +70,10 @@ class Session(AsyncClosable):
     ``close()`` is idempotent.  ``max_concurrency`` bounds requests in flight
     across every client; ``rate_limit`` (requests/second, or a
     :class:`RateLimiter` shared with other processes) keeps a job under an
-    account quota.
+    account quota.  ``job_store`` is where ``push_customers(job_id=...)`` and
+    ``import_csv(job_id=...)`` keep their jobs unless a call names its own; the
+    session does not close it (a store outlives sessions: close it yourself, or
+    ``async with`` it).
 
     ``transport`` is a name (``"aiohttp"``, the default) built with the
     transport options ``max_connections``, ``max_connections_per_host``,
@@ -100,6 +105,7 @@ class Session(AsyncClosable):
         event_hooks: Mapping[str, Sequence[Hook]] | None = None,
         tracer_provider: TracerProvider | None = None,
         meter_provider: MeterProvider | None = None,
+        job_store: JobStore | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
         clock: Callable[[], float] = time.monotonic,
@@ -120,6 +126,7 @@ class Session(AsyncClosable):
         self.timeout = as_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.stats = SessionStats()
+        self.job_store = job_store
         self._rate_limiter = as_rate_limiter(rate_limit)
         self._max_concurrency = (
             None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)

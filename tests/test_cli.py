@@ -287,3 +287,34 @@ async def test_emulator_command_is_strict_unless_lenient(monkeypatch: pytest.Mon
             await commands.emulator(build_parser().parse_args(["emulator", *flags]))
     assert [emu.backend.contactflow.strict for emu in made] == [True, False]
     assert [emu.backend.automizy.strict for emu in made] == [True, False]
+
+
+async def test_a_push_job_runs_once_and_the_jobs_commands_read_it(
+    emu: Emulator, tmp_path: Path
+) -> None:
+    async with ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url) as cf:
+        automation = await cf.create_automation(name="cli jobs")
+    assert automation.uuid is not None
+    path = tmp_path / "customers.csv"
+    path.write_text("userPk\n" + "".join(f"u{i}\n" for i in range(1200)))
+    store = {"CFA_JOB_STORE": f"sqlite:///{tmp_path / 'jobs.sqlite'}"}
+    push = ("push-customers", automation.uuid, str(path), "--job-id", "nightly")
+
+    code, out, err = await run_cli(*push, "--job-store", "mysql://x", env={**_cf_env(emu), **store})
+    assert code == 1 and "sqlite:///path" in err  # the flag wins over the environment
+    code, out, err = await run_cli(*push, env=_cf_env(emu))
+    assert code == 1 and "CFA_JOB_STORE" in err  # a job id needs a store
+    for done in (False, True):
+        code, out, err = await run_cli(*push, env={**_cf_env(emu), **store})
+        assert code == 0, err
+        assert ("already done" in out) is done
+    assert emu.state.automations[automation.uuid].customer_count == 1200
+
+    code, out, err = await run_cli("jobs", "list", env=store)
+    assert code == 0 and "nightly" in out and "done" in out, err
+    code, out, err = await run_cli("jobs", "show", "nightly", env=store)
+    assert code == 0 and '"state": "done"' in out and automation.uuid in out, err
+    code, out, err = await run_cli("jobs", "show", "other", env=store)
+    assert code == 1 and "no job 'other'" in err
+    code, out, err = await run_cli("jobs", "cleanup", "--dry-run", env={**_cf_env(emu), **store})
+    assert code == 0 and "dry run" in out, err

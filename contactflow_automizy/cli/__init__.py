@@ -1,8 +1,10 @@
-"""The ``contactflow-automizy`` command line: demo, emulator, push-customers, import-csv, report.
+"""The ``contactflow-automizy`` command line: demo, emulator, push-customers, import-csv,
+report, jobs.
 
 Settings come from flags or the SDK's environment variables
 (``CONTACTFLOW_BASE_URL``, ``CONTACTFLOW_TOKEN``, ``CONTACTFLOW_NODE``,
-``AUTOMIZY_API_KEY``, ``AUTOMIZY_BASE_URL``).  Long work shows a progress bar;
+``AUTOMIZY_API_KEY``, ``AUTOMIZY_BASE_URL``, and ``CFA_JOB_STORE`` for
+``--job-store``).  Long work shows a progress bar;
 a failure prints one ``error:`` line (secrets never included) and exits 1.
 """
 
@@ -37,6 +39,21 @@ def _connection_flags(
         "--allow-insecure-http",
         action="store_true",
         help="allow plain http:// to a non-loopback host",
+    )
+
+
+def _job_flags(parser: argparse.ArgumentParser, *, job_id: bool) -> None:
+    group = parser.add_argument_group("durable jobs")
+    if job_id:
+        group.add_argument(
+            "--job-id",
+            help="run as this durable job: exactly once however often it is run, "
+            "killed or not (needs a job store)",
+        )
+    group.add_argument(
+        "--job-store",
+        metavar="URL",
+        help="sqlite:///path (SQLite file) or redis://host:port/db [CFA_JOB_STORE]",
     )
 
 
@@ -134,6 +151,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--concurrency", type=int, default=4, help="MIDDLE packets in flight (default: 4)"
     )
     p.add_argument("--source-label", help="label of the batch source")
+    _job_flags(p, job_id=True)
     _connection_flags(p, contactflow=True, automizy=False)
     p.set_defaults(func=commands.push_customers)
 
@@ -165,6 +183,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--remove-tag-id", type=int, action="append", default=[], help="tag to remove (repeatable)"
     )
     p.add_argument("--notification-email", help="address told when the import completes")
+    _job_flags(p, job_id=True)
     _connection_flags(p, contactflow=False, automizy=True)
     p.set_defaults(func=commands.import_csv)
 
@@ -184,6 +203,39 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _connection_flags(p, contactflow=True, automizy=False)
     p.set_defaults(func=commands.report)
+
+    p = sub.add_parser(
+        "jobs",
+        help="list and show durable jobs, and clean up the batch sources dead runs left",
+        description="Read the job store (--job-store or CFA_JOB_STORE) and settle what "
+        "killed runs left behind.",
+    )
+    jobs = p.add_subparsers(dest="jobs_command", required=True, metavar="JOBS_COMMAND")
+    q = jobs.add_parser("list", help="list the jobs, oldest first")
+    q.add_argument("--state", choices=["running", "failed", "done"], help="only jobs in this state")
+    _job_flags(q, job_id=False)
+    q.set_defaults(func=commands.jobs_list)
+    q = jobs.add_parser("show", help="show one job's record as JSON")
+    q.add_argument("job_id", metavar="JOB_ID")
+    _job_flags(q, job_id=False)
+    q.set_defaults(func=commands.jobs_show)
+    q = jobs.add_parser(
+        "cleanup",
+        help="delete batch sources of dead runs, and late ones after the grace period",
+        description="Delete the open batch sources of push jobs that are not done and whose "
+        "lease expired, and sources whose FIRST packet may have arrived late (unknown) once "
+        "the grace period has passed.",
+    )
+    q.add_argument("--dry-run", action="store_true", help="only say what would be deleted")
+    q.add_argument(
+        "--grace",
+        type=float,
+        default=600.0,
+        help="seconds an unknown source is left alone (default: 600)",
+    )
+    _job_flags(q, job_id=False)
+    _connection_flags(q, contactflow=True, automizy=False)
+    q.set_defaults(func=commands.jobs_cleanup)
     return parser
 
 

@@ -1,18 +1,25 @@
-"""The working commands: emulator, push-customers, import-csv, report."""
+"""The working commands: emulator, push-customers, import-csv, report, jobs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import shlex
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import orjson
+
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from contactflow_automizy._converter import converter
 from contactflow_automizy.cli import _output, parse_pairs
 from contactflow_automizy.cli._sources import count_lines, read_customers
 from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.jobs.urls import ENV_VAR, job_store_from_url
 
 if TYPE_CHECKING:
     from contactflow_automizy.emulator import Emulator
@@ -37,6 +44,23 @@ def automizy_client(args: argparse.Namespace, session: Session) -> AutomizyClien
         max_retries=args.max_retries,
         allow_insecure_http=args.allow_insecure_http,
     )
+
+
+@asynccontextmanager
+async def job_session(args: argparse.Namespace, *, required: bool) -> AsyncIterator[Session]:
+    """A session with the job store of ``--job-store`` or ``CFA_JOB_STORE`` (closed after)."""
+    url = args.job_store or os.environ.get(ENV_VAR)
+    if url is None:
+        if required or getattr(args, "job_id", None) is not None:
+            raise ConfigurationError(
+                f"name a job store: --job-store sqlite:///jobs.sqlite (or redis://...), "
+                f"or set {ENV_VAR}"
+            )
+        async with Session() as session:
+            yield session
+        return
+    async with job_store_from_url(url) as store, Session(job_store=store) as session:
+        yield session
 
 
 def _existing_file(name: str) -> Path:
@@ -96,7 +120,7 @@ def _client_settings(emu: Emulator, *, token_given: bool, key_given: bool) -> li
 async def push_customers(args: argparse.Namespace) -> int:
     path = _existing_file(args.file)
     total = count_lines(path)
-    async with Session() as session:
+    async with job_session(args, required=False) as session:
         cf = contactflow_client(args, session)
         with _output.progress_bars() as progress:
             bar = _output.add_bar(progress, "customers", total)
@@ -107,9 +131,10 @@ async def push_customers(args: argparse.Namespace) -> int:
                 concurrency=args.concurrency,
                 source_label=args.source_label,
                 on_progress=bar,
+                job_id=args.job_id,
             )
     _output.summary(
-        "push-customers",
+        "push-customers (already done: nothing sent)" if result.already_done else "push-customers",
         ["source", "customers", "packets", "requests", "retries", "elapsed s", "customers/s"],
         [
             [
@@ -141,7 +166,7 @@ def _mapping(values: list[str]) -> str | dict[str, int | None]:
 async def import_csv(args: argparse.Namespace) -> int:
     path = _existing_file(args.file)
     size = path.stat().st_size
-    async with Session() as session:
+    async with job_session(args, required=False) as session:
         az = automizy_client(args, session)
         with _output.progress_bars() as progress:
             bar = _output.add_bar(progress, "upload bytes", size)
@@ -154,10 +179,11 @@ async def import_csv(args: argparse.Namespace) -> int:
                 remove_tag_ids=args.remove_tag_id,
                 notification_email=args.notification_email,
                 on_progress=bar,
+                job_id=args.job_id,
             )
     mapped = [m.header_name for m in result.mapping if not m.ignore]
     _output.summary(
-        "import-csv",
+        "import-csv (already done: nothing sent)" if result.already_done else "import-csv",
         ["import id", "bytes", "mapped headers", "ignored headers"],
         [
             [
@@ -204,4 +230,53 @@ async def report(args: argparse.Namespace) -> int:
                 written = await cf.download_tokens_report(args.output, **filters)
             bar.update(written, written)
     _output.console.print(f"wrote {written:,} bytes to {args.output}")
+    return 0
+
+
+async def jobs_list(args: argparse.Namespace) -> int:
+    async with job_session(args, required=True) as session:
+        assert session.job_store is not None
+        records = await session.job_store.list(args.state)
+    _output.summary(
+        "jobs",
+        ["job id", "kind", "target", "state", "attempts", "sources", "lease owner", "updated"],
+        [
+            [
+                r.job_id,
+                r.kind,
+                r.target,
+                r.state.value,
+                r.attempt,
+                ", ".join(f"{s.uuid[:8]} {s.state.value}" for s in r.sources) or "-",
+                r.lease.owner if r.lease is not None else "-",
+                r.updated_at.isoformat(timespec="seconds"),
+            ]
+            for r in records
+        ],
+    )
+    return 0
+
+
+async def jobs_show(args: argparse.Namespace) -> int:
+    async with job_session(args, required=True) as session:
+        assert session.job_store is not None
+        record = await session.job_store.get(args.job_id)
+    if record is None:
+        raise ConfigurationError(f"no job {args.job_id!r} in the job store")
+    _output.console.print_json(orjson.dumps(converter.unstructure(record)).decode())
+    return 0
+
+
+async def jobs_cleanup(args: argparse.Namespace) -> int:
+    async with job_session(args, required=True) as session:
+        cf = contactflow_client(args, session)
+        cleaned = await cf.cleanup_jobs(dry_run=args.dry_run, grace=args.grace)
+    _output.summary(
+        "jobs cleanup (dry run: nothing deleted)" if args.dry_run else "jobs cleanup",
+        ["job id", "automation", "source", "was", "now"],
+        [
+            [c.job_id, c.automation_uuid, c.source_uuid, c.was.value, c.now.value if c.now else "-"]
+            for c in cleaned
+        ],
+    )
     return 0

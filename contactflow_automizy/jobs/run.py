@@ -41,15 +41,15 @@ import time
 import uuid
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from contactflow_automizy._converter import converter
-from contactflow_automizy.errors import LeaseLostError
+from contactflow_automizy.errors import ConfigurationError, LeaseLostError
 from contactflow_automizy.jobs import rules
 from contactflow_automizy.jobs.records import JobRecord, JobState, SourceRecord, SourceState
 from contactflow_automizy.jobs.store import JobStore, utc_now
 
-__all__ = ["JobRun", "claim_job", "new_owner"]
+__all__ = ["JobRun", "claim_job", "new_owner", "store_for"]
 
 T = TypeVar("T")
 
@@ -80,6 +80,9 @@ class JobRun:
         self.hold_done = hold_done
         self._record: JobRecord | None = None
         self._finished = False
+        #: Set as ``finish`` starts: the lease is being let go, so a renewal that
+        #: finds it gone has lost nothing.
+        self._letting_go = False
         self._lost: LeaseLostError | None = None
         self._task: asyncio.Task[Any] | None = None
         self._cancelling = 0
@@ -135,6 +138,7 @@ class JobRun:
         data = converter.unstructure(result)
         if not isinstance(data, Mapping):
             raise TypeError(f"a job's result must serialise to a JSON object, not {type(data)}")
+        self._letting_go = True
         self._record = await self.store.finish(
             self.job_id, owner=self.owner, state=JobState.DONE, result=data, counts=counts
         )
@@ -170,6 +174,8 @@ class JobRun:
             try:
                 await self.store.renew(self.job_id, owner=self.owner)
             except LeaseLostError as exc:
+                if self._letting_go:
+                    return  # a renewal racing ``finish``: the lease was released, not lost
                 self._lost = exc
             except Exception as exc:
                 if time.monotonic() < expires:
@@ -188,7 +194,7 @@ class JobRun:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:  # never swallows: code after an ``async with`` block is reachable
         if self._keeper is not None:
             self._keeper.cancel()  # before any await: it can no longer cancel the body
             await asyncio.gather(self._keeper, return_exceptions=True)
@@ -229,3 +235,21 @@ def claim_job(
     read without its lease unless ``hold_done`` (see the module docstring).
     """
     return JobRun(store, job_id, kind, target, owner=owner, hold_done=hold_done)
+
+
+def store_for(
+    job_id: str | None, job_store: JobStore | None, default: JobStore | None
+) -> JobStore | None:
+    """The store a call with ``job_id`` uses: its own ``job_store=``, else the session's.
+
+    None without a job id (a ``job_store=`` alone is then unused); a job id with
+    no store is a :class:`ConfigurationError`, raised before any request.
+    """
+    if job_id is None:
+        return None
+    store = job_store if job_store is not None else default
+    if store is None:
+        raise ConfigurationError(
+            f"job_id={job_id!r} needs a job store: Session(job_store=...) or job_store=..."
+        )
+    return store

@@ -4,6 +4,7 @@ seed does not list for the operation would be a 400 here)."""
 
 from __future__ import annotations
 
+import asyncio
 import inspect
 import uuid
 from datetime import UTC, datetime
@@ -12,7 +13,7 @@ from typing import Any
 
 import pytest
 
-from contactflow_automizy import AutomizyClient, ContactflowClient
+from contactflow_automizy import AutomizyClient, ContactflowClient, MemoryJobStore
 from contactflow_automizy.automizy.models import Criterion, FieldMapping, Scope, Search
 from contactflow_automizy.contactflow.models import Customer
 from contactflow_automizy.emulator import Emulator
@@ -178,6 +179,17 @@ async def test_every_contactflow_method(
     )
     did("push_customers")
     assert pushed.customers == 3
+    jobs = MemoryJobStore(lease_ttl=0.1)
+    await jobs.claim("crashed", kind="push_customers", target=key, owner="killed")
+    left_open = str(uuid.uuid4())
+    await jobs.start_attempt("crashed", owner="killed", source_uuid=left_open)
+    await cf.add_customer_batch(key, batch, "FIRST", left_open)
+    await asyncio.sleep(0.2)  # the crashed run's lease expires
+    as_job = await cf.push_customers(key, batch * 3, packet_size=2, job_id="strict", job_store=jobs)
+    assert as_job.customers == 3
+    cleaned = await cf.cleanup_jobs(job_store=jobs)
+    did("cleanup_jobs")
+    assert [c.job_id for c in cleaned] == ["crashed"]
     tokens = await cf.search_tokens(
         automation_uuid=key,
         step_uuid=step_uuid,

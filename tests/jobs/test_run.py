@@ -75,6 +75,21 @@ async def test_the_lease_is_renewed_while_the_body_works(make_store: MakeStore) 
     assert released.state is JobState.RUNNING  # left without finish: released, nothing recorded
 
 
+async def test_a_renewal_racing_finish_is_not_a_lost_lease(make_store: MakeStore) -> None:
+    """Found by the crash tests: a renewal in flight while ``finish`` released the lease
+    met LeaseLostError and cancelled the finished run."""
+    store = FaultyStore(make_store(lease_ttl=0.3))
+    store.renew_gate = asyncio.Event()
+    async with run_of(store) as run:
+        await asyncio.sleep(0.2)  # a renewal is now waiting at the gate
+        assert store.renewals == 1
+        await run.finish({"customers": 1})
+        store.renew_gate.set()  # it reaches the store after the lease was released
+        await asyncio.sleep(0.05)
+    record = await store.get("job-1")
+    assert record is not None and record.state is JobState.DONE
+
+
 async def test_a_taken_over_lease_cancels_the_body_with_lease_lost(make_store: MakeStore) -> None:
     inner = make_store(lease_ttl=0.3)
     store = FaultyStore(inner)
