@@ -1,9 +1,11 @@
-"""The working commands: emulator, push-customers, import-csv, report."""
+"""The working commands: emulator, push-customers, import-csv, worker, report."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -148,6 +150,18 @@ async def import_csv(args: argparse.Namespace) -> int:
             ]
         ],
     )
+    return 0
+
+
+async def worker(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
+    )
+    from contactflow_automizy.workers import broker
+    from contactflow_automizy.workers.run import run_worker
+
+    with contextlib.suppress(asyncio.CancelledError):  # SIGTERM or Ctrl-C: shut down cleanly
+        await run_worker(broker)
     return 0
 
 
