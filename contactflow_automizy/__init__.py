@@ -28,6 +28,8 @@ from contactflow_automizy.errors import (
     ConflictError,
     ContactflowAutomizyError,
     InternalServerError,
+    JobInProgressError,
+    LeaseLostError,
     NotFoundError,
     PermissionDeniedError,
     RateLimitError,
@@ -36,6 +38,7 @@ from contactflow_automizy.errors import (
     ResponseTooLargeError,
     UnprocessableEntityError,
 )
+from contactflow_automizy.jobs import JobStore, MemoryJobStore, SQLiteJobStore
 
 __all__ = [
     "APIConnectionError",
@@ -53,7 +56,11 @@ __all__ = [
     "ContactflowClient",
     "CsvImportResult",
     "InternalServerError",
+    "JobInProgressError",
+    "JobStore",
+    "LeaseLostError",
     "LocalRateLimiter",
+    "MemoryJobStore",
     "MockResponse",
     "MockTransport",
     "Model",
@@ -72,6 +79,7 @@ __all__ = [
     "ResponseFormatError",
     "ResponseTooLargeError",
     "RetryPolicy",
+    "SQLiteJobStore",
     "Session",
     "SessionStats",
     "Timeout",

@@ -11,6 +11,7 @@ from __future__ import annotations
 import copyreg
 import re
 from collections.abc import Mapping
+from datetime import datetime
 from typing import Any
 
 import orjson
@@ -28,6 +29,8 @@ __all__ = [
     "ConflictError",
     "ContactflowAutomizyError",
     "InternalServerError",
+    "JobInProgressError",
+    "LeaseLostError",
     "NotFoundError",
     "PermissionDeniedError",
     "RateLimitError",
@@ -235,6 +238,39 @@ def _as_sdk_error(error: BaseException) -> ContactflowAutomizyError:
     if isinstance(error, TimeoutError):
         return APITimeoutError(f"the rollback timed out{f': {error}' if str(error) else ''}")
     return ContactflowAutomizyError(f"{type(error).__name__}: {error}")
+
+
+class JobInProgressError(ContactflowAutomizyError):
+    """Another live run holds this job's lease; raised before any request is sent.
+
+    ``expires_at`` (an aware datetime) is when that lease runs out unless its
+    owner renews it: a queue worker waits until then and tries again.
+    """
+
+    def __init__(self, job_id: str, expires_at: datetime) -> None:
+        super().__init__(
+            f"job {job_id!r} is being run by another process; "
+            f"its lease expires at {expires_at.isoformat()} unless renewed"
+        )
+        self.job_id = job_id
+        self.expires_at = expires_at
+
+
+class LeaseLostError(JobInProgressError):
+    """This run's lease was taken over (it could not renew in time); the run was stopped.
+
+    A subclass of :class:`JobInProgressError`: another run now owns the job,
+    and whoever retries on that error handles this one right too.
+    """
+
+    def __init__(self, job_id: str, expires_at: datetime) -> None:
+        ContactflowAutomizyError.__init__(
+            self,
+            f"lost the lease of job {job_id!r} to another run (held until "
+            f"{expires_at.isoformat()}); this run stopped",
+        )
+        self.job_id = job_id
+        self.expires_at = expires_at
 
 
 _BY_STATUS: dict[int, type[APIStatusError]] = {

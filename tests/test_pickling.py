@@ -19,7 +19,7 @@ import socket
 import types
 import typing
 from collections.abc import AsyncIterator, Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import attrs
@@ -232,6 +232,10 @@ async def test_every_exported_error_class_survives_pickle_and_deepcopy(
                 rollback_error=rollback_error,
             )
             for rollback_error in (TimeoutError(), KeyError("boom"))
+        ),
+        *(
+            cls("crm-sync-2026-12-02", datetime(2026, 12, 2, 8, 0, 30, tzinfo=UTC))
+            for cls in (errors.JobInProgressError, errors.LeaseLostError)
         ),
     ]
     nested = [e.rollback_error for e in built if isinstance(e, BatchUploadError)]
