@@ -11,8 +11,8 @@ from pathlib import Path
 from typing import Any
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
-from contactflow_automizy.cli import _output, parse_pairs
 from contactflow_automizy._record_files import count_lines, read_customers
+from contactflow_automizy.cli import _output, parse_pairs
 from contactflow_automizy.errors import ConfigurationError
 
 

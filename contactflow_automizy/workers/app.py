@@ -2,20 +2,22 @@
 
 ``build_app(settings)`` gives a broker with the tasks registered under
 stable names (``contactflow_automizy.push_customers_job``, ...), results kept
-in Redis for ``result_ttl`` seconds (taskiq-redis pickles them: the SDK's
-results and errors are built to survive that, secrets left out), and worker
+in Redis for ``result_ttl`` seconds (pickled whole, see :mod:`.results`), and worker
 start-up / shut-down hooks that open and close the process's ``Session``.
 """
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any
+
 import attrs
 from taskiq import AsyncTaskiqDecoratedTask, TaskiqEvents, TaskiqState
-from taskiq_redis import RedisAsyncResultBackend
 
 from contactflow_automizy import CsvImportResult, PushResult
 from contactflow_automizy.workers import tasks
 from contactflow_automizy.workers.broker import ReclaimingStreamBroker
+from contactflow_automizy.workers.results import PickledResultBackend
 from contactflow_automizy.workers.settings import WorkerSettings
 
 __all__ = ["TASK_NAMES", "WorkerApp", "build_app"]
@@ -31,13 +33,15 @@ class WorkerApp:
     """A broker and its two tasks (``await app.push_customers_job.kiq(...)`` queues a job)."""
 
     broker: ReclaimingStreamBroker
-    push_customers_job: AsyncTaskiqDecoratedTask[[str, str, str], PushResult]
-    import_csv_job: AsyncTaskiqDecoratedTask[[str, list[int], str], CsvImportResult]
+    push_customers_job: AsyncTaskiqDecoratedTask[[str, str, str], Coroutine[Any, Any, PushResult]]
+    import_csv_job: AsyncTaskiqDecoratedTask[
+        [str, list[int], str], Coroutine[Any, Any, CsvImportResult]
+    ]
 
 
 def build_app(settings: WorkerSettings) -> WorkerApp:
     """A broker for ``settings`` with both tasks and the session hooks registered."""
-    backend: RedisAsyncResultBackend[object] = RedisAsyncResultBackend(
+    backend = PickledResultBackend(
         settings.redis_url,
         result_ex_time=settings.result_ttl,
         prefix_str=settings.queue,

@@ -31,7 +31,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import AsyncGenerator
-from typing import Any
+from typing import Any, cast
 
 from redis.asyncio import Redis
 from redis.exceptions import RedisError
@@ -118,7 +118,8 @@ class ReclaimingStreamBroker(RedisStreamBroker):
             count=1,
             block=self.block,
         )
-        return [m for _, messages in fetched or [] for m in messages if m[1]]
+        streams = cast(list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]], fetched or [])
+        return [m for _, messages in streams for m in messages if m[1]]
 
     def _ack(self, message_id: bytes) -> Any:
         async def ack() -> None:

@@ -33,4 +33,3 @@ async def run_worker(broker: ReclaimingStreamBroker) -> None:
         for signum in (signal.SIGTERM, signal.SIGINT):
             loop.remove_signal_handler(signum)
         await broker.shutdown()
-

@@ -34,7 +34,7 @@ import attrs
 
 from contactflow_automizy import _validate
 from contactflow_automizy.errors import ConfigurationError
-from contactflow_automizy.jobs import JobStore, SQLiteJobStore
+from contactflow_automizy.jobs import SQLiteJobStore, TransactionalJobStore
 
 __all__ = ["WorkerSettings", "job_store_from_url"]
 
@@ -42,7 +42,7 @@ DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
 _REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
 
 
-def job_store_from_url(url: str, *, lease_ttl: float = 30.0) -> JobStore:
+def job_store_from_url(url: str, *, lease_ttl: float = 30.0) -> TransactionalJobStore:
     """``redis://...`` (``rediss://``, ``unix://``): a ``RedisJobStore``; ``sqlite:///path``:
     a ``SQLiteJobStore`` (processes on one machine only)."""
     if url.startswith(_REDIS_SCHEMES):
@@ -105,6 +105,6 @@ class WorkerSettings:
             lease_ttl=_number(env, "CFA_LEASE_TTL", 30.0),
         )
 
-    def job_store(self) -> JobStore:
+    def job_store(self) -> TransactionalJobStore:
         """The store named by ``CFA_JOB_STORE``, else the Redis job store on ``redis_url``."""
         return job_store_from_url(self.job_store_url or self.redis_url, lease_ttl=self.lease_ttl)

@@ -24,9 +24,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from contactflow_automizy._lifecycle import AsyncClosable
-from contactflow_automizy._ratelimit import RateLimiter
-from contactflow_automizy._record_files import is_json_lines, read_customers, read_json_lines
 from contactflow_automizy import (
     AutomizyClient,
     ContactflowClient,
@@ -34,6 +31,8 @@ from contactflow_automizy import (
     PushResult,
     Session,
 )
+from contactflow_automizy._ratelimit import RateLimiter
+from contactflow_automizy._record_files import is_json_lines, read_customers, read_json_lines
 from contactflow_automizy.errors import ConfigurationError, JobInProgressError
 from contactflow_automizy.workers.settings import WorkerSettings
 
@@ -62,9 +61,9 @@ class WorkerResources:
     ``ConfigurationError`` naming the variable.
     """
 
-    def __init__(self, session: Session, closables: Iterable[AsyncClosable]) -> None:
+    def __init__(self, session: Session, closers: Iterable[Callable[[], Awaitable[None]]]) -> None:
         self.session = session
-        self._closables = list(closables)
+        self._closers = list(closers)
         self._contactflow: ContactflowClient | None = None
         self._automizy: AutomizyClient | None = None
 
@@ -80,8 +79,8 @@ class WorkerResources:
 
     async def close(self) -> None:
         await self.session.close()
-        for closable in self._closables:
-            await closable.close()
+        for close in self._closers:
+            await close()
 
 
 _current: WorkerResources | None = None
@@ -92,7 +91,7 @@ async def open_resources(settings: WorkerSettings) -> WorkerResources:
     global _current
     store = settings.job_store()
     limiter: RateLimiter | None = None
-    closables: list[AsyncClosable] = [store]
+    closers = [store.close]
     if settings.rate_limit is not None:
         from contactflow_automizy.redis import RedisRateLimiter
 
@@ -103,8 +102,8 @@ async def open_resources(settings: WorkerSettings) -> WorkerResources:
             burst=settings.rate_burst,
         )
         limiter = redis_limiter
-        closables.append(redis_limiter)
-    _current = WorkerResources(Session(rate_limit=limiter, job_store=store), closables)
+        closers.append(redis_limiter.close)
+    _current = WorkerResources(Session(rate_limit=limiter, job_store=store), closers)
     return _current
 
 
@@ -172,7 +171,7 @@ def _readable(source: str) -> Path:
 
 
 async def push_customers_job(job_id: str, automation_uuid: str, source: str) -> PushResult:
-    """Push the customers in ``source`` (CSV or JSON Lines) into the automation as job ``job_id``."""
+    """Push the customers in ``source`` (CSV or JSON Lines) into the automation, as ``job_id``."""
     path = _readable(source)
     client = current_resources().contactflow()
     return await run_when_free(
