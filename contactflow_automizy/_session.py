@@ -11,6 +11,7 @@ import asyncio
 import logging
 import random as _random
 from collections.abc import Awaitable, Callable
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -22,6 +23,9 @@ from contactflow_automizy._retry import RetryPolicy, parse_retry_after
 from contactflow_automizy._transport import AiohttpTransport, Request, Timeout, Transport
 from contactflow_automizy._validate import positive_int
 from contactflow_automizy.errors import APIConnectionError, status_error
+
+if TYPE_CHECKING:
+    from contactflow_automizy.jobs.store import JobStore
 
 __all__ = ["Session", "SessionStats"]
 
@@ -47,7 +51,10 @@ class Session(AsyncClosable):
     request.  ``close()`` is idempotent.  ``max_concurrency`` bounds requests in
     flight across every client; ``rate_limit`` (requests/second, or a
     :class:`RateLimiter` shared with other processes) keeps a job under an
-    account quota.  ``sleep`` and ``random`` are injectable so retry
+    account quota.  ``job_store`` is where ``push_customers(job_id=...)`` and
+    ``import_csv(job_id=...)`` keep their jobs unless a call names its own; the
+    session does not close it (a store outlives sessions: close it yourself, or
+    ``async with`` it).  ``sleep`` and ``random`` are injectable so retry
     timing can be tested without waiting.
     """
 
@@ -63,6 +70,7 @@ class Session(AsyncClosable):
         max_concurrency: int | None = None,
         verify_ssl: bool = True,
         transport: Transport | None = None,
+        job_store: JobStore | None = None,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
         random: Callable[[], float] = _random.random,
     ) -> None:
@@ -74,6 +82,7 @@ class Session(AsyncClosable):
         self.timeout = as_timeout(timeout)
         self.retry_policy = retry_policy or RetryPolicy(max_retries=max_retries)
         self.stats = SessionStats()
+        self.job_store = job_store
         self._rate_limiter = as_rate_limiter(rate_limit)
         self._max_concurrency = (
             None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)

@@ -33,6 +33,14 @@ may keep or drop a BOM).
 
 Cells are sent verbatim: spreadsheet formula guards (``=``, ``+``, ``-``,
 ``@``) are not applied, since they would alter the data stored in Automizy.
+
+With ``job_id=`` the import is a durable job (SPEC section 8): a completed job
+returns its stored result and sends nothing; any other state (never run,
+failed, its run killed anywhere) runs the whole import again from the start.
+Automizy imports upsert by e-mail address, so a repeated import leaves each
+contact once: unlike a batch push, there is nothing of an earlier attempt to
+delete first.  The arguments are checked before the job is claimed; the source
+is read only once the job is known not to be done.
 """
 
 from __future__ import annotations
@@ -54,15 +62,19 @@ from contactflow_automizy._progress import Progress, ProgressCallback
 from contactflow_automizy.automizy.imports import ImportsMixin
 from contactflow_automizy.automizy.models import Field, FieldMapping
 from contactflow_automizy.errors import ConfigurationError, ResponseFormatError
+from contactflow_automizy.jobs import JobStore, claim_job
+from contactflow_automizy.jobs.run import store_for
 
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = ["CsvImportMixin", "CsvImportResult", "CsvSource", "import_csv"]
+__all__ = ["IMPORT_KIND", "CsvImportMixin", "CsvImportResult", "CsvSource", "import_csv"]
 
 Row: TypeAlias = Mapping[str, Any]
 CsvSource: TypeAlias = FileSource | Iterable[Row] | AsyncIterable[Row]
 
+#: The ``kind`` of an import job in its record.
+IMPORT_KIND = "import_csv"
 #: A header line longer than this is refused (it is not a CSV header).
 MAX_HEADER_BYTES = 1 << 20
 #: Rows written to the spool file per worker-thread call: the memory bound for row sources.
@@ -77,6 +89,8 @@ class CsvImportResult:
 
     ``rows`` is known for row sources only (files are not read through to
     count them); ``bytes_uploaded`` is the CSV bytes of the upload that succeeded.
+    ``already_done``: the call ran a job (``job_id=``) that an earlier run had
+    completed, and sent nothing; the other fields are that run's.
     """
 
     import_id: int
@@ -84,6 +98,7 @@ class CsvImportResult:
     ignored_headers: list[str]
     rows: int | None
     bytes_uploaded: int
+    already_done: bool = False
 
 
 @attrs.frozen
@@ -349,6 +364,8 @@ async def import_csv(
     remove_tag_ids: Iterable[int] = (),
     notification_email: str | None = None,
     on_progress: ProgressCallback | None = None,
+    job_id: str | None = None,
+    job_store: JobStore | None = None,
 ) -> CsvImportResult:
     """Import ``source`` into ``list_ids``; see the module docstring for the rules."""
     lists = _validate.positive_ints("list_ids", list_ids)
@@ -365,6 +382,35 @@ async def import_csv(
     else:
         explicit = _check_explicit(mapping)
 
+    store = store_for(job_id, job_store, client.session.job_store)
+    if store is None:
+        return await _import(
+            client, source, lists, explicit, overwrite, add, remove, notification_email, on_progress
+        )
+    assert job_id is not None
+    target = ",".join(str(i) for i in sorted(set(lists)))
+    async with claim_job(store, job_id, IMPORT_KIND, target) as run:
+        if run.done:
+            return attrs.evolve(run.result_as(CsvImportResult), already_done=True)
+        await run.start_attempt()
+        result = await _import(
+            client, source, lists, explicit, overwrite, add, remove, notification_email, on_progress
+        )
+        await run.finish(result)
+        return result
+
+
+async def _import(
+    client: ImportsMixin,
+    source: CsvSource,
+    lists: list[int],
+    explicit: dict[str, int | None] | None,
+    overwrite: bool,
+    add: list[int],
+    remove: list[int],
+    notification_email: str | None,
+    on_progress: ProgressCallback | None,
+) -> CsvImportResult:
     prepared = await _prepare(source)
     try:
         if explicit is not None:
@@ -419,8 +465,14 @@ class CsvImportMixin(ImportsMixin):
         remove_tag_ids: Iterable[int] = (),
         notification_email: str | None = None,
         on_progress: ProgressCallback | None = None,
+        job_id: str | None = None,
+        job_store: JobStore | None = None,
     ) -> CsvImportResult:
-        """Check, map, upload and process a CSV in one call; see :mod:`.csv_import`."""
+        """Check, map, upload and process a CSV in one call; see :mod:`.csv_import`.
+
+        ``job_id`` makes it a durable job kept in ``job_store`` or the session's:
+        once it completed, running it again returns its result (``already_done``)
+        and sends nothing."""
         return await import_csv(
             self,
             source,
@@ -431,4 +483,6 @@ class CsvImportMixin(ImportsMixin):
             remove_tag_ids=remove_tag_ids,
             notification_email=notification_email,
             on_progress=on_progress,
+            job_id=job_id,
+            job_store=job_store,
         )

@@ -15,6 +15,9 @@ request is over; no answer (a timeout, a connection lost after sending) means
 it may have been stored, or may still arrive and open the source later.  That
 last case is why a 404 to the DELETE then proves nothing: the outcome is
 unknown, and the source must be deleted again later (a job's ``cleanup``).
+
+The states are the job record's :class:`~contactflow_automizy.jobs.records.SourceState`
+(one enum: what an attempt proves is what its job stores).
 """
 
 from __future__ import annotations
@@ -27,21 +30,9 @@ from contactflow_automizy.errors import (
     ConflictError,
     NotFoundError,
 )
+from contactflow_automizy.jobs.records import SourceState
 
 __all__ = ["FirstFate", "SourceState", "after_delete", "first_fate"]
-
-
-class SourceState(enum.StrEnum):
-    """What became of one attempt's source (the names a job record stores)."""
-
-    #: Opened, or maybe opened, and neither closed nor deleted: it must be deleted.
-    OPEN = "open"
-    #: Closed by its ``LAST`` packet: the batch is complete.
-    CLOSED = "closed"
-    #: Deleted by us, or proven absent: nothing is left.
-    DELETED = "deleted"
-    #: A ``FIRST`` packet got no answer and DELETE found nothing: it may still arrive.
-    UNKNOWN = "unknown"
 
 
 class FirstFate(enum.Enum):

@@ -1,4 +1,4 @@
-"""``push_customers``: a stream of customers uploaded as one transactional batch.
+"""One attempt of ``push_customers``: a stream of customers uploaded as one transactional batch.
 
 The seed defines packets (``FIRST``, ``MIDDLE``, ``LAST``) under one
 ``sourceUuid`` and a ``DELETE`` of an incomplete source; it is silent on the
@@ -36,8 +36,9 @@ rest, decided here:
     proves it, and the upload is reported as complete.
 
 One attempt is a :class:`BatchAttempt`, given its source uuid and reporting
-what became of that source (``state``), so a job can write the uuid down
-before the attempt and record its fate after it.  It sits beside the raw
+what became of that source (``state``), so a job (:mod:`.batch_jobs`) can
+write the uuid down before the attempt and record its fate after it;
+:mod:`.push` is the public call that runs one attempt, or a job.  It sits beside the raw
 endpoints it is built on (``customers.py``) and talks to the server through
 the client's protected request path, so it counts its own requests
 (``PushResult.requests``) on a shared session.
@@ -47,7 +48,6 @@ from __future__ import annotations
 
 import asyncio
 import time
-import uuid
 from collections.abc import AsyncGenerator, AsyncIterator, Callable, Mapping
 from contextlib import aclosing
 from typing import Any
@@ -76,7 +76,7 @@ from contactflow_automizy.contactflow.models import (
 )
 from contactflow_automizy.errors import BatchUploadError, ConfigurationError
 
-__all__ = ["BatchAttempt", "BatchUploadMixin", "CustomerInput", "PushResult", "push_customers"]
+__all__ = ["BatchAttempt", "CustomerInput", "PushResult", "delete_source"]
 
 CustomerInput = CustomerOfBatch | Customer | Mapping[str, Any]
 
@@ -97,7 +97,9 @@ class PushResult:
     ``packets`` counts packet requests that succeeded (the empty ``LAST`` of a
     one-packet stream included).  ``requests`` and ``retries`` count this
     call's own requests (retried packets and a rollback included), never
-    other traffic on a shared session.
+    other traffic on a shared session.  ``already_done``: the call ran a job
+    (``job_id=``) that an earlier run had completed, and sent no packet; the
+    other fields are that run's.
     """
 
     source_uuid: str
@@ -106,6 +108,7 @@ class PushResult:
     requests: int
     retries: int
     elapsed: float
+    already_done: bool = False
 
     @property
     def customers_per_second(self) -> float:
@@ -316,7 +319,9 @@ class BatchAttempt:
         if fate is FirstFate.REFUSED:
             self.state = None
             return True, None, "nothing to roll back: the server did not take the first packet"
-        error, cancelled = await self._delete()
+        error, cancelled = await delete_source(
+            self._client, self._path, self.source_uuid, node=self._node, stats=self._stats
+        )
         self.state = after_delete(error, first_may_arrive=fate is FirstFate.UNKNOWN)
         if cancelled:
             raise asyncio.CancelledError
@@ -330,29 +335,6 @@ class BatchAttempt:
                 "if it still arrives it opens the source, which must then be deleted",
             )
         return False, error, f"rollback failed: {error}"
-
-    async def _delete(self) -> tuple[BaseException | None, bool]:
-        """DELETE the source: its error (None if it deleted one), and whether we were
-        cancelled meanwhile (a cancellation waits for it; the caller re-raises)."""
-        task = asyncio.create_task(
-            asyncio.wait_for(
-                self._client._json(
-                    routes.DELETE_CUSTOMER_BATCH,
-                    path=self._path,
-                    query={"sourceUuid": self.source_uuid},
-                    node=self._node,
-                    stats=self._stats,
-                ),
-                ROLLBACK_TIMEOUT,
-            )
-        )
-        cancelled = False
-        while not task.done():
-            try:
-                await asyncio.wait({task})
-            except asyncio.CancelledError:
-                cancelled = True
-        return task.exception(), cancelled
 
     def result(self) -> PushResult:
         return PushResult(
@@ -384,6 +366,38 @@ class BatchAttempt:
         )
 
 
+async def delete_source(
+    client: CustomersMixin,
+    path: Mapping[str, str],
+    source_uuid: str,
+    *,
+    node: str | None,
+    stats: SessionStats,
+) -> tuple[BaseException | None, bool]:
+    """DELETE a batch source: its error (None if it deleted one), and whether we were
+    cancelled meanwhile (a cancellation waits for the answer, so the caller can record
+    what became of the source before it re-raises).  Bounded by ``ROLLBACK_TIMEOUT``."""
+    task = asyncio.create_task(
+        asyncio.wait_for(
+            client._json(
+                routes.DELETE_CUSTOMER_BATCH,
+                path=path,
+                query={"sourceUuid": source_uuid},
+                node=node,
+                stats=stats,
+            ),
+            ROLLBACK_TIMEOUT,
+        )
+    )
+    cancelled = False
+    while not task.done():
+        try:
+            await asyncio.wait({task})
+        except asyncio.CancelledError:
+            cancelled = True
+    return task.exception(), cancelled
+
+
 async def _packets(customers: Items[CustomerInput], size: int) -> AsyncGenerator[_Packet, None]:
     start = 0
     number = 1
@@ -402,65 +416,3 @@ def _cause(error: BaseException) -> BaseException:
     while isinstance(error, BaseExceptionGroup):
         error = error.exceptions[0]
     return error
-
-
-async def push_customers(
-    client: CustomersMixin,
-    automation_uuid: str,
-    customers: Items[CustomerInput],
-    *,
-    packet_size: int = 1000,
-    concurrency: int = 4,
-    source_label: str | None = None,
-    source_uuid: str | None = None,
-    notification: BatchNotification | Mapping[str, Any] | None = None,
-    node: str | None = None,
-    on_progress: ProgressCallback | None = None,
-) -> PushResult:
-    """Upload ``customers`` (sync or async iterable) as one batch; see the module docs."""
-    attempt = BatchAttempt(
-        client,
-        automation_uuid,
-        str(uuid.uuid4()) if source_uuid is None else source_uuid,
-        packet_size=packet_size,
-        concurrency=concurrency,
-        source_label=source_label,
-        notification=notification,
-        node=node,
-        on_progress=on_progress,
-    )
-    return await attempt.run(customers)
-
-
-class BatchUploadMixin(CustomersMixin):
-    async def push_customers(
-        self,
-        automation_uuid: str,
-        customers: Items[CustomerInput],
-        *,
-        packet_size: int = 1000,
-        concurrency: int = 4,
-        source_label: str | None = None,
-        source_uuid: str | None = None,
-        notification: BatchNotification | Mapping[str, Any] | None = None,
-        node: str | None = None,
-        on_progress: ProgressCallback | None = None,
-    ) -> PushResult:
-        """Upload a stream of customers as one batch: all of it, or (rolled back) none.
-
-        ``customers`` is a sync or async iterable of models or wire-named dicts,
-        read in constant memory.  Failure raises :class:`BatchUploadError`; see
-        :mod:`contactflow_automizy.contactflow.batch_upload` for the protocol.
-        """
-        return await push_customers(
-            self,
-            automation_uuid,
-            customers,
-            packet_size=packet_size,
-            concurrency=concurrency,
-            source_label=source_label,
-            source_uuid=source_uuid,
-            notification=notification,
-            node=node,
-            on_progress=on_progress,
-        )

@@ -10,11 +10,11 @@ from contactflow_automizy._config import from_env, required
 from contactflow_automizy._options import ClientOptionArgs, ClientOptions
 from contactflow_automizy.contactflow.actions import ActionsMixin
 from contactflow_automizy.contactflow.automations import AutomationsMixin
-from contactflow_automizy.contactflow.batch_upload import BatchUploadMixin
 from contactflow_automizy.contactflow.definitions import DefinitionsMixin
 from contactflow_automizy.contactflow.external_contents import ExternalContentsMixin
 from contactflow_automizy.contactflow.kpis import KpisMixin
 from contactflow_automizy.contactflow.nodes import NodesMixin
+from contactflow_automizy.contactflow.push import BatchUploadMixin
 from contactflow_automizy.contactflow.settings import SettingsMixin
 from contactflow_automizy.contactflow.subscriptions import SubscriptionsMixin
 from contactflow_automizy.contactflow.tokens import TokensMixin

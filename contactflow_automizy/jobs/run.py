@@ -41,15 +41,15 @@ import time
 import uuid
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeVar
 
 from contactflow_automizy._converter import converter
-from contactflow_automizy.errors import LeaseLostError
+from contactflow_automizy.errors import ConfigurationError, LeaseLostError
 from contactflow_automizy.jobs import rules
 from contactflow_automizy.jobs.records import JobRecord, JobState, SourceRecord, SourceState
 from contactflow_automizy.jobs.store import JobStore, utc_now
 
-__all__ = ["JobRun", "claim_job", "new_owner"]
+__all__ = ["JobRun", "claim_job", "new_owner", "store_for"]
 
 T = TypeVar("T")
 
@@ -188,7 +188,7 @@ class JobRun:
         exc_type: type[BaseException] | None,
         exc: BaseException | None,
         tb: TracebackType | None,
-    ) -> bool:
+    ) -> Literal[False]:  # never swallows: code after an ``async with`` block is reachable
         if self._keeper is not None:
             self._keeper.cancel()  # before any await: it can no longer cancel the body
             await asyncio.gather(self._keeper, return_exceptions=True)
@@ -229,3 +229,21 @@ def claim_job(
     read without its lease unless ``hold_done`` (see the module docstring).
     """
     return JobRun(store, job_id, kind, target, owner=owner, hold_done=hold_done)
+
+
+def store_for(
+    job_id: str | None, job_store: JobStore | None, default: JobStore | None
+) -> JobStore | None:
+    """The store a call with ``job_id`` uses: its own ``job_store=``, else the session's.
+
+    None without a job id (a ``job_store=`` alone is then unused); a job id with
+    no store is a :class:`ConfigurationError`, raised before any request.
+    """
+    if job_id is None:
+        return None
+    store = job_store if job_store is not None else default
+    if store is None:
+        raise ConfigurationError(
+            f"job_id={job_id!r} needs a job store: Session(job_store=...) or job_store=..."
+        )
+    return store
