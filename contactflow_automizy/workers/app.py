@@ -58,8 +58,9 @@ def build_app(settings: WorkerSettings) -> WorkerApp:
 
     broker.add_event_handler(TaskiqEvents.WORKER_STARTUP, open_session)
     broker.add_event_handler(TaskiqEvents.WORKER_SHUTDOWN, close_session)
-    return WorkerApp(
-        broker,
-        broker.register_task(tasks.push_customers_job, TASK_NAMES["push_customers_job"]),
-        broker.register_task(tasks.import_csv_job, TASK_NAMES["import_csv_job"]),
-    )
+    push = broker.register_task(tasks.push_customers_job, TASK_NAMES["push_customers_job"])
+    import_ = broker.register_task(tasks.import_csv_job, TASK_NAMES["import_csv_job"])
+    # Results come back from the pickle as they were: taskiq's parsing of them into the
+    # return annotation through pydantic would fail on the SDK's attrs classes.
+    push.return_type = import_.return_type = None
+    return WorkerApp(broker, push, import_)
