@@ -87,6 +87,16 @@ async def az(session: Session) -> AsyncIterator[AutomizyClient]:
         yield client
 
 
+#: The per-test timeout of tests marked ``fleet`` (real processes, a minute or two of work).
+FLEET_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if item.get_closest_marker("fleet"):
+            item.add_marker(pytest.mark.timeout(FLEET_TIMEOUT))
+
+
 @pytest.fixture(scope="session")
 def redis_server() -> Iterator[RedisServer]:
     """One real redis-server for the whole test session (fails, never skips, without it)."""
