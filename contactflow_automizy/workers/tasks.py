@@ -38,6 +38,7 @@ from contactflow_automizy.workers.settings import WorkerSettings
 
 __all__ = [
     "WorkerResources",
+    "close_resources",
     "current_resources",
     "import_csv_job",
     "open_resources",

@@ -1,6 +1,6 @@
 """One real worker process (``contactflow-automizy worker``) against the emulator in its own
 process and a real redis-server: jobs from CSV and JSON Lines files, a job run again, an SDK
-error crossing the queue, and a clean shut-down on SIGTERM."""
+error crossing the queue, and a clean shut-down on SIGTERM; and the Celery recipe's pattern."""
 
 from __future__ import annotations
 
@@ -9,10 +9,13 @@ import uuid
 from pathlib import Path
 
 import aiohttp
+import attrs
 import orjson
+import pytest
 
 from contactflow_automizy import AutomizyClient, BatchUploadError, ContactflowClient
-from contactflow_automizy.workers import WorkerApp, WorkerSettings
+from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.workers import WorkerApp, WorkerSettings, tasks
 from tests.services.fleet import EmulatorProcess, Fleet
 from tests.workers.conftest import worker_env
 
@@ -87,3 +90,39 @@ async def test_a_job_whose_file_the_worker_cannot_see_fails_with_a_clear_error(
         await fleet.stop()
     assert result.is_err and "no such file on this worker" in str(result.error)
     assert asyncio.iscoroutinefunction(app.import_csv_job.original_func)
+
+
+def _celery_style_process(settings: WorkerSettings, automation: str, source: str) -> bytes:
+    """What the README's Celery recipe does in one worker process: one event loop, kept
+    for every job, the resources opened and closed on it, results as JSON."""
+    loop = asyncio.new_event_loop()
+    try:
+        loop.run_until_complete(tasks.open_resources(settings))
+        first = loop.run_until_complete(tasks.push_customers_job("celery-1", automation, source))
+        again = loop.run_until_complete(tasks.push_customers_job("celery-1", automation, source))
+        loop.run_until_complete(tasks.close_resources())
+    finally:
+        loop.close()
+    return orjson.dumps([attrs.asdict(first), attrs.asdict(again)])
+
+
+async def test_the_celery_recipe_runs_jobs_on_one_loop_per_process(
+    emulator: EmulatorProcess,
+    settings: WorkerSettings,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name, value in emulator.client_env().items():
+        monkeypatch.setenv(name, value)
+    async with ContactflowClient() as cf:
+        automation = (await cf.create_automation(name="celery")).uuid
+    assert automation is not None
+    source = tmp_path / "customers.jsonl"
+    source.write_bytes(b"".join(orjson.dumps({"userPk": f"c{i}"}) + b"\n" for i in range(30)))
+
+    answers = await asyncio.to_thread(_celery_style_process, settings, automation, str(source))
+    first, again = orjson.loads(answers)
+    assert (first["customers"], first["already_done"]) == (30, False)
+    assert (again["source_uuid"], again["already_done"]) == (first["source_uuid"], True)
+    with pytest.raises(ConfigurationError, match="no worker session"):
+        tasks.current_resources()
