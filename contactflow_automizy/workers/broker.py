@@ -8,7 +8,8 @@ messages, with a 10-minute idle timeout: a killed worker's job waited for the
 next new job and then ten minutes more.  This subclass changes three things:
 
 * **its own reclaim loop**: every pass of ``listen()`` first claims one pending
-  message idle for ``idle_timeout`` seconds, and only then reads one new
+  message idle for ``idle_timeout`` seconds (scanning the whole pending list:
+  ``XAUTOCLAIM`` looks at ten entries per call), and only then reads one new
   message, blocking at most ``idle_timeout / 2``, so an idle worker looks for
   abandoned jobs at least twice per idle timeout whether or not new jobs come;
 * **one job fetched at a time** (``COUNT 1``): a worker never holds messages
@@ -99,16 +100,7 @@ class ReclaimingStreamBroker(RedisStreamBroker):
 
     async def _next(self, redis: Redis) -> list[tuple[bytes, dict[bytes, bytes]]]:
         """One abandoned message if there is one, else one new message (or none in time)."""
-        _, claimed, *_ = await redis.xautoclaim(
-            self.queue_name,
-            self.consumer_group_name,
-            self.consumer_name,
-            min_idle_time=self.idle_timeout,
-            start_id="0-0",
-            count=1,
-        )
-        # A message deleted from the stream while pending comes back without its fields.
-        found: list[tuple[bytes, dict[bytes, bytes]]] = [m for m in claimed if m[1]]
+        found = await self._claim_abandoned(redis)
         if found:
             return found
         fetched = await redis.xreadgroup(
@@ -120,6 +112,28 @@ class ReclaimingStreamBroker(RedisStreamBroker):
         )
         streams = cast(list[tuple[bytes, list[tuple[bytes, dict[bytes, bytes]]]]], fetched or [])
         return [m for _, messages in streams for m in messages if m[1]]
+
+    async def _claim_abandoned(self, redis: Redis) -> list[tuple[bytes, dict[bytes, bytes]]]:
+        """Claim one message idle for ``idle_timeout``, scanning the whole pending list.
+
+        ``XAUTOCLAIM`` looks at no more than ten entries per call for ``COUNT 1``,
+        so the cursor is followed to the end: with more running jobs than that, an
+        abandoned one further down the list would otherwise never be found.
+        """
+        cursor: bytes | str = "0-0"
+        while True:
+            cursor, claimed, *_ = await redis.xautoclaim(
+                self.queue_name,
+                self.consumer_group_name,
+                self.consumer_name,
+                min_idle_time=self.idle_timeout,
+                start_id=cursor,
+                count=1,
+            )
+            # A message deleted from the stream while pending comes back without fields.
+            found: list[tuple[bytes, dict[bytes, bytes]]] = [m for m in claimed if m[1]]
+            if found or cursor in (b"0-0", "0-0"):
+                return found
 
     def _ack(self, message_id: bytes) -> Any:
         async def ack() -> None:

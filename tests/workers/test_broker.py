@@ -18,7 +18,7 @@ from tests.services.redis_server import RedisServer
 
 IDLE = 0.4
 
-BrokerFactory = Callable[[], ReclaimingStreamBroker]
+BrokerFactory = Callable[..., ReclaimingStreamBroker]
 
 
 @pytest.fixture
@@ -26,8 +26,8 @@ async def make_broker(redis_server: RedisServer) -> AsyncIterator[BrokerFactory]
     queue = f"test-queue-{uuid.uuid4().hex}"
     made: list[ReclaimingStreamBroker] = []
 
-    def make() -> ReclaimingStreamBroker:
-        broker = ReclaimingStreamBroker(redis_server.url, queue_name=queue, idle_timeout=IDLE)
+    def make(idle: float = IDLE) -> ReclaimingStreamBroker:
+        broker = ReclaimingStreamBroker(redis_server.url, queue_name=queue, idle_timeout=idle)
         made.append(broker)
         return broker
 
@@ -90,6 +90,29 @@ async def test_a_live_consumers_running_message_is_never_taken(
     assert await _pending(redis_server, running) == 0
     with pytest.raises(TimeoutError):
         await _next(idle.listen(), timeout=IDLE * 3)
+
+
+async def test_an_abandoned_message_behind_many_running_ones_is_found(
+    make_broker: BrokerFactory, redis_server: RedisServer
+) -> None:
+    """XAUTOCLAIM looks at ten pending entries per call: the reclaim follows its cursor
+    past 25 running jobs to the one abandoned message at the end."""
+    idle = 1.0
+    survivor = make_broker(idle)
+    await survivor.startup()
+    await _kick(survivor, *(f"m{i}".encode() for i in range(26)))
+    queue, group = survivor.queue_name, survivor.consumer_group_name
+    async with Redis.from_url(redis_server.url) as redis:
+        taken = await redis.xreadgroup(group, "gone", {queue: ">"}, count=26)
+        ids = [message_id for message_id, _ in taken[0][1]]
+        await asyncio.sleep(idle)
+        # 25 are running (a live worker's heartbeat just reset them); the last is abandoned
+        await redis.xclaim(
+            queue, group, "alive", min_idle_time=0, message_ids=ids[:-1], justid=True
+        )
+
+    found = await _next(survivor.listen(), timeout=idle / 2)
+    assert found.data == b"m25"
 
 
 async def test_a_consumer_holds_one_message_at_a_time(
