@@ -110,14 +110,6 @@ def _no_proxy_environment(monkeypatch: pytest.MonkeyPatch) -> None:
             monkeypatch.delenv(name)
 
 
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    """Crash tests (marker ``crash``) lift the per-test timeout: they run many processes
-    and bound each of their own waits (SPEC 11)."""
-    for item in items:
-        if item.get_closest_marker("crash") is not None:
-            item.add_marker(pytest.mark.timeout(0))
-
-
 @pytest.fixture
 def no_sleep() -> NoSleep:
     return NoSleep()
@@ -145,6 +137,20 @@ async def cf(session: Session) -> AsyncIterator[ContactflowClient]:
 async def az(session: Session) -> AsyncIterator[AutomizyClient]:
     async with AutomizyClient(API_KEY, AZ_BASE, session=session) as client:
         yield client
+
+
+#: The per-test timeout of tests marked ``fleet`` (real processes, a minute or two of work).
+FLEET_TIMEOUT = 600
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Crash and fleet tests lift the per-test timeout (SPEC 11): crash tests bound each
+    of their own waits; the fleet gets ``FLEET_TIMEOUT``."""
+    for item in items:
+        if item.get_closest_marker("crash") is not None:
+            item.add_marker(pytest.mark.timeout(0))
+        elif item.get_closest_marker("fleet") is not None:
+            item.add_marker(pytest.mark.timeout(FLEET_TIMEOUT))
 
 
 @pytest.fixture(scope="session")

@@ -214,10 +214,10 @@ async def _failed_pushes(emu: Emulator, session: Session) -> list[BatchUploadErr
     return failed
 
 
-async def test_every_exported_error_class_survives_pickle_and_deepcopy(
-    emu: Emulator, session: Session
-) -> None:
-    built = [
+async def every_sdk_error(emu: Emulator, session: Session) -> list[errors.ContactflowAutomizyError]:
+    """One instance of every exported error class, each built the way the SDK raises it
+    (also used by the queue workers' serialisation test)."""
+    return [
         *_status_errors(),
         *await _raised_by_the_sdk(emu, session),
         *await _failed_pushes(emu, session),
@@ -238,6 +238,12 @@ async def test_every_exported_error_class_survives_pickle_and_deepcopy(
             for cls in (errors.JobInProgressError, errors.LeaseLostError)
         ),
     ]
+
+
+async def test_every_exported_error_class_survives_pickle_and_deepcopy(
+    emu: Emulator, session: Session
+) -> None:
+    built = await every_sdk_error(emu, session)
     nested = [e.rollback_error for e in built if isinstance(e, BatchUploadError)]
     assert {type(e) for e in [*built, *nested]} >= every_sdk_error_class()
     for error in built:

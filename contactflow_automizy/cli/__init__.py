@@ -1,5 +1,5 @@
 """The ``contactflow-automizy`` command line: demo, emulator, push-customers, import-csv,
-report, jobs.
+worker, report, jobs.
 
 Settings come from flags or the SDK's environment variables
 (``CONTACTFLOW_BASE_URL``, ``CONTACTFLOW_TOKEN``, ``CONTACTFLOW_NODE``,
@@ -186,6 +186,19 @@ def build_parser() -> argparse.ArgumentParser:
     _job_flags(p, job_id=True)
     _connection_flags(p, contactflow=False, automizy=True)
     p.set_defaults(func=commands.import_csv)
+
+    p = sub.add_parser(
+        "worker",
+        help="run one queue worker (taskiq on Redis) for push and import jobs",
+        description=(
+            "Serve push_customers_job and import_csv_job from the Redis queue, one job at a "
+            "time, until SIGTERM or Ctrl-C. Settings come from the environment: CFA_REDIS_URL, "
+            "CFA_RATE_LIMIT, CFA_JOB_STORE, CFA_QUEUE, CFA_QUEUE_IDLE_TIMEOUT, ... (see "
+            "contactflow_automizy/workers/settings.py) and the API clients' CONTACTFLOW_* and "
+            "AUTOMIZY_* variables. Needs the workers extra."
+        ),
+    )
+    p.set_defaults(func=commands.worker)
 
     p = sub.add_parser(
         "report",

@@ -1,9 +1,11 @@
-"""The working commands: emulator, push-customers, import-csv, report, jobs."""
+"""The working commands: emulator, push-customers, import-csv, worker, report, jobs."""
 
 from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
+import logging
 import os
 import shlex
 from collections.abc import AsyncIterator
@@ -16,8 +18,8 @@ import orjson
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
 from contactflow_automizy._converter import converter
+from contactflow_automizy._record_files import count_lines, read_customers
 from contactflow_automizy.cli import _output, parse_pairs
-from contactflow_automizy.cli._sources import count_lines, read_customers
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.jobs.urls import ENV_VAR, job_store_from_url
 
@@ -194,6 +196,18 @@ async def import_csv(args: argparse.Namespace) -> int:
             ]
         ],
     )
+    return 0
+
+
+async def worker(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(process)d %(name)s %(levelname)s %(message)s"
+    )
+    from contactflow_automizy.workers import broker
+    from contactflow_automizy.workers.run import run_worker
+
+    with contextlib.suppress(asyncio.CancelledError):  # SIGTERM or Ctrl-C: shut down cleanly
+        await run_worker(broker)
     return 0
 
 

@@ -27,7 +27,9 @@ faulted, either API's credential required); :mod:`~.control` documents each:
 * ``GET /_emulator/sources?automation=<uuid>`` lists an automation's batch
   sources (open, closed, deleted) with their customer counts,
   ``GET /_emulator/customers?automation=<uuid>`` its customers, and
-  ``GET /_emulator/contacts?list=<id>`` a list's contacts.
+  ``GET /_emulator/contacts?list=<id>`` a list's contacts;
+* ``GET /_emulator/requests`` lists every API request received, with its
+  arrival time, so a test can measure the request rate the server saw.
 
 Layout: one handler module per SDK section, named as the SDK module of that
 section (``emulator/contactflow/nodes.py`` serves what

@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import secrets
+import time
 import uuid
 
 from contactflow_automizy._routes import Route
@@ -79,6 +80,7 @@ class Backend:
         """Answer one request: control endpoint, or holds, faults and handler."""
         if self.control.owns(request.raw_path):
             return self.control.handle(request)
+        self.state.request_log.append((time.time(), request.method, request.raw_path))
         if self.holds.active:
             held = self.holds.catch(request, self.route_of(request))
             if held is not None:

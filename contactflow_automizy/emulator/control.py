@@ -33,6 +33,10 @@ method     path                          what
 ``GET``    ``/_emulator/contacts``       ``?list=<id>`` (or every contact):
                                          ``{"contacts": [...]}`` as a contact's
                                          ``GET`` shows them
+``GET``    ``/_emulator/requests``       ``?since=<epoch seconds>`` (optional):
+                                         ``{"requests": [{at, method, path}]}``, every
+                                         API request received (faulted and held ones
+                                         too), oldest first, ``at`` in epoch seconds
 =========  ============================  ============================================
 """
 
@@ -104,6 +108,7 @@ class Control:
             ("GET", "sources"): self._sources,
             ("GET", "customers"): self._customers,
             ("GET", "contacts"): self._contacts,
+            ("GET", "requests"): self._requests,
         }
 
     @staticmethod
@@ -205,3 +210,18 @@ class Control:
                 raise ControlError(404, f"no list {raw!r}")
             pool = [self.state.contacts[i] for i in contact_list.members]
         return {"contacts": [contact_view(self.state, c) for c in pool]}
+
+    def _requests(self, request: EmuRequest) -> dict[str, Any]:
+        raw = request.query.get("since", "0")
+        try:
+            since = float(raw)
+        except ValueError:
+            raise ControlError(400, "since must be a number of epoch seconds") from None
+        log = self.state.request_log
+        return {
+            "requests": [
+                {"at": at, "method": method, "path": path}
+                for at, method, path in log
+                if at >= since
+            ]
+        }

@@ -21,7 +21,7 @@ import itertools
 import random
 import uuid
 from abc import ABC, abstractmethod
-from collections import Counter
+from collections import Counter, deque
 from collections.abc import Iterator
 from typing import Any
 
@@ -49,6 +49,9 @@ __all__ = [
 #: Hex digits of a token UUID that hold the customer's index in its segment.
 _INDEX_DIGITS = 12
 DEFAULT_FIELDS = (("firstname", "first name"), ("lastname", "last name"))
+
+#: Requests kept in ``State.request_log`` (about 100 bytes each).
+REQUEST_LOG_SIZE = 200_000
 
 
 # -- Contactflow ---------------------------------------------------------------
@@ -270,6 +273,12 @@ class State:
 
     #: Requests whose handler ran (authenticated, not stopped by a fault first), by route.
     requests: Counter[Route] = attrs.field(factory=Counter)
+    #: Every API request received (``(epoch seconds, method, path)``, oldest first, the last
+    #: ``REQUEST_LOG_SIZE``): faulted, held and refused ones too, control calls not, so a
+    #: test in another process can measure the request rate the server saw.
+    request_log: deque[tuple[float, str, str]] = attrs.field(
+        factory=lambda: deque(maxlen=REQUEST_LOG_SIZE), repr=False
+    )
     #: Injected faults by kind (``"429"``, ``"503"``, ``"500"``, ``"drop"``, ...).
     faults: Counter[str] = attrs.field(factory=Counter)
     _ids: dict[str, Iterator[int]] = attrs.field(factory=dict, repr=False)

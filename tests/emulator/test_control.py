@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import textwrap
+import time
 import uuid
 from collections.abc import AsyncIterator
 from typing import Any
@@ -241,3 +242,32 @@ async def test_a_killed_clients_held_first_is_applied_when_released(
     assert await eventually(sources) == [
         {"sourceUuid": source, "label": None, "state": "open", "customers": 50, "packets": 1}
     ]
+
+
+async def test_requests_log_every_api_request_with_its_arrival_time(
+    emu: Emulator, http: aiohttp.ClientSession
+) -> None:
+    """What a fleet test measures the request rate from: faulted requests count, control
+    calls do not, and ``since`` cuts the log by arrival time."""
+    key = {"Api-key": emu.api_key}
+    base = f"{emu.base_url}/_emulator"
+    lists = emu.automizy_url + az_routes.CONTACT_MANAGER + "/list"
+    before = time.time()
+    assert (await _json(http, "POST", lists, headers=key, json={"name": "L"}))[0] == 200
+    emu.faults.rate_503 = 1.0
+    assert (await _json(http, "GET", lists, headers=key))[0] == 503
+    emu.faults.rate_503 = 0.0
+    after = time.time()
+
+    status, log = await _json(http, "GET", f"{base}/requests", headers=key)
+    assert status == 200
+    path = az_routes.CONTACT_MANAGER + "/list"
+    assert [(r["method"], r["path"]) for r in log["requests"]] == [("POST", path), ("GET", path)]
+    stamps = [r["at"] for r in log["requests"]]
+    assert before <= stamps[0] <= stamps[1] <= after
+
+    since = {"since": str(stamps[1])}
+    _, tail = await _json(http, "GET", f"{base}/requests", headers=key, params=since)
+    assert [r["method"] for r in tail["requests"]] == ["GET"]
+    bad = {"since": "yesterday"}
+    assert (await _json(http, "GET", f"{base}/requests", headers=key, params=bad))[0] == 400

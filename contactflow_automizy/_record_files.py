@@ -1,4 +1,7 @@
-"""Customer files for ``push-customers``: CSV or JSON Lines, read lazily line by line.
+"""Customer and contact files: CSV or JSON Lines, read lazily line by line.
+
+Shared by the command line (``push-customers``) and the queue workers
+(:mod:`contactflow_automizy.workers`), which is why it is a core module.
 
 A CSV column named like a customer field (``uuid``, ``userPk``, ``clabUuid``,
 ``automationUuid``, ``automationName``; snake_case accepted) fills that field;
@@ -39,15 +42,21 @@ def _customer_from_row(row: dict[str, str]) -> dict[str, Any]:
     return customer
 
 
+def is_json_lines(path: Path) -> bool:
+    """Whether ``path`` is read as JSON Lines (``.jsonl``, ``.ndjson``, ``.json``) or as CSV."""
+    return path.suffix.lower() in (".jsonl", ".ndjson", ".json")
+
+
 def read_customers(path: Path) -> Iterator[dict[str, Any]]:
     """Customers from ``path`` (``.jsonl``/``.ndjson`` as JSON Lines, anything else as CSV)."""
-    if path.suffix.lower() in (".jsonl", ".ndjson", ".json"):
-        yield from _jsonl(path)
+    if is_json_lines(path):
+        yield from read_json_lines(path)
     else:
         yield from _csv(path)
 
 
-def _jsonl(path: Path) -> Iterator[dict[str, Any]]:
+def read_json_lines(path: Path) -> Iterator[dict[str, Any]]:
+    """One JSON object per non-blank line of ``path``; anything else is a ConfigurationError."""
     with path.open("rb") as handle:
         for number, line in enumerate(handle, 1):
             if not line.strip():
@@ -77,4 +86,4 @@ def count_lines(path: Path) -> int:
     """Records in ``path`` (lines minus a CSV header), for the progress bar's total."""
     with path.open("rb") as handle:
         lines = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b""))
-    return max(0, lines - (0 if path.suffix.lower() in (".jsonl", ".ndjson", ".json") else 1))
+    return max(0, lines - (0 if is_json_lines(path) else 1))

@@ -1,0 +1,63 @@
+"""Fixtures for the worker tests: the emulator in its own process, and a queue of one's own."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+
+import aiohttp
+import pytest
+
+from contactflow_automizy.workers import WorkerApp, WorkerSettings, build_app
+from tests.services.fleet import EmulatorProcess, emulator_process
+from tests.services.redis_server import RedisServer
+
+
+@pytest.fixture
+async def emulator() -> AsyncIterator[EmulatorProcess]:
+    async with emulator_process() as emu:
+        yield emu
+
+
+@pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
+def settings(redis_server: RedisServer) -> WorkerSettings:
+    """A queue, limiter key and job-store prefix no other test shares."""
+    return WorkerSettings(
+        redis_url=redis_server.url,
+        queue=f"q-{uuid.uuid4().hex}",
+        idle_timeout=2.0,
+        rate_limit_key=f"rate-{uuid.uuid4().hex}",
+        lease_ttl=2.0,
+    )
+
+
+@pytest.fixture
+async def app(settings: WorkerSettings) -> AsyncIterator[WorkerApp]:
+    """The queueing side: kicks jobs and reads their results."""
+    queued = build_app(settings)
+    await queued.broker.startup()
+    yield queued
+    await queued.broker.shutdown()
+
+
+def worker_env(settings: WorkerSettings, emulator: EmulatorProcess) -> dict[str, str]:
+    """The environment a worker process needs for ``settings`` and ``emulator``."""
+    env = {
+        **emulator.client_env(),
+        "CFA_REDIS_URL": settings.redis_url,
+        "CFA_QUEUE": settings.queue,
+        "CFA_QUEUE_IDLE_TIMEOUT": str(settings.idle_timeout),
+        "CFA_RATE_LIMIT_KEY": settings.rate_limit_key,
+        "CFA_LEASE_TTL": str(settings.lease_ttl),
+    }
+    if settings.rate_limit is not None:
+        env["CFA_RATE_LIMIT"] = str(settings.rate_limit)
+    if settings.rate_burst is not None:
+        env["CFA_RATE_BURST"] = str(settings.rate_burst)
+    return env
