@@ -27,6 +27,7 @@ PUBLIC_MODULES = [
     "contactflow_automizy.emulator",
     "contactflow_automizy.jobs",
     "contactflow_automizy.redis",
+    "contactflow_automizy.workers",
     "pytest_contactflow_automizy",
 ]
 ANCHOR = re.compile(r'\bid="([A-Za-z_][\w.]*)"')

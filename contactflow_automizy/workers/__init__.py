@@ -60,8 +60,13 @@ __all__ = [
     "push_customers_job",
 ]
 
-#: The app built from this process's environment.
 app = build_app(WorkerSettings.from_env())
+"""The app built from this process's environment (``CFA_*`` variables)."""
 broker = app.broker
+"""The taskiq broker workers consume and producers ``startup()`` before queueing."""
 push_customers_job = app.push_customers_job
+"""Task ``push_customers_job(job_id, automation_uuid, source)``: a CSV or JSON Lines
+file of customers pushed as one durable job; safe to deliver twice."""
 import_csv_job = app.import_csv_job
+"""Task ``import_csv_job(job_id, list_ids, source)``: a CSV of contacts imported as one
+durable job; safe to deliver twice."""

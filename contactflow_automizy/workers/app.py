@@ -26,6 +26,8 @@ TASK_NAMES = {
     "push_customers_job": "contactflow_automizy.push_customers_job",
     "import_csv_job": "contactflow_automizy.import_csv_job",
 }
+"""The queue names of the two tasks: stable, so producers and workers of different
+versions agree."""
 
 
 @attrs.frozen
