@@ -103,7 +103,10 @@ class CsvImportResult:
 
 
 @attrs.frozen
-class _Prepared:
+class _CsvUpload:
+    """A CSV ready to upload: its re-openable source, header and row count (when known),
+    and how to remove a spooled temporary file."""
+
     upload: FileSource
     filename: str | None
     header: list[str]
@@ -182,7 +185,7 @@ class _Prefixed(io.RawIOBase):
         return len(data)
 
 
-async def _from_file(file: IO[bytes]) -> _Prepared:
+async def _from_file(file: IO[bytes]) -> _CsvUpload:
     seekable = file.seekable()
     start = file.tell() if seekable else 0
     line = await asyncio.to_thread(_read_header, file.readline)
@@ -192,7 +195,7 @@ async def _from_file(file: IO[bytes]) -> _Prepared:
         upload: IO[bytes] = file
     else:
         upload = io.BufferedReader(_Prefixed(line, file))
-    return _Prepared(upload, None, header, None, lambda: None)
+    return _CsvUpload(upload, None, header, None, lambda: None)
 
 
 # -- spooling rows --------------------------------------------------------------
@@ -214,7 +217,7 @@ def _write(writer: csv.DictWriter[str], rows: list[Row]) -> None:
         raise ConfigurationError(f"every row must have the first row's keys: {exc}") from None
 
 
-async def _spool(rows: Iterable[Row] | AsyncIterable[Row]) -> _Prepared:
+async def _spool(rows: Iterable[Row] | AsyncIterable[Row]) -> _CsvUpload:
     spool = tempfile.TemporaryFile()  # noqa: SIM115 - returned open; closed by the caller
     text = io.TextIOWrapper(spool, encoding="utf-8", newline="")
     try:
@@ -243,14 +246,14 @@ async def _spool(rows: Iterable[Row] | AsyncIterable[Row]) -> _Prepared:
         raise
     text.detach()
     spool.seek(0)
-    return _Prepared(spool, "contacts.csv", list(writer.fieldnames), count, spool.close)
+    return _CsvUpload(spool, "contacts.csv", list(writer.fieldnames), count, spool.close)
 
 
-async def _prepare(source: CsvSource) -> _Prepared:
+async def _prepare(source: CsvSource) -> _CsvUpload:
     if isinstance(source, str | os.PathLike):
         path = os.fspath(source)
         header = _parse_header(await asyncio.to_thread(_read_line, path))
-        return _Prepared(path, None, header, None, lambda: None)
+        return _CsvUpload(path, None, header, None, lambda: None)
     if isinstance(source, bytes | bytearray):
         raise ConfigurationError("pass a path, a binary file object or rows, not bytes")
     if hasattr(source, "read"):
