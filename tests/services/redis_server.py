@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import shutil
 import socket
-import subprocess
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 import attrs
+
+from tests.services._process import running
 
 
 def free_port() -> int:
@@ -52,7 +52,8 @@ def start_redis(*, startup_timeout: float = 10.0) -> Iterator[RedisServer]:
             "redis-server is not installed: `apt-get install -y redis-server` (.ci/run does it)"
         )
     port = free_port()
-    proc = subprocess.Popen(
+    with running(
+        "redis-server",
         [
             program,
             "--port",
@@ -66,25 +67,8 @@ def start_redis(*, startup_timeout: float = 10.0) -> Iterator[RedisServer]:
             "--protected-mode",
             "yes",
         ],
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.PIPE,
-    )
-    try:
-        deadline = time.monotonic() + startup_timeout
-        while not _ping(port):
-            if proc.poll() is not None:
-                err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                raise RuntimeError(f"redis-server exited with {proc.returncode}: {err[-500:]}")
-            if time.monotonic() > deadline:
-                raise RuntimeError(f"redis-server did not answer PING on port {port}")
-            time.sleep(0.05)
+        lambda: _ping(port),
+        startup_timeout=startup_timeout,
+        what_ready_means=f"answer PING on port {port}",
+    ) as proc:
         yield RedisServer(port=port, pid=proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-        if proc.stderr:
-            proc.stderr.close()

@@ -15,15 +15,14 @@ from __future__ import annotations
 import re
 import shutil
 import socket
-import subprocess
 import tempfile
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import attrs
 
+from tests.services._process import running
 from tests.services.redis_server import free_port
 
 _REQUEST_LINE = re.compile(r"Request \(file descriptor \d+\): (.+)$")
@@ -83,27 +82,11 @@ def start_tinyproxy(
         log_path = Path(workdir) / "tinyproxy.log"
         config = Path(workdir) / "tinyproxy.conf"
         config.write_text(_config(port, log_path, credentials))
-        proc = subprocess.Popen(
+        with running(
+            "tinyproxy",
             [program, "-d", "-c", str(config)],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-        )
-        try:
-            deadline = time.monotonic() + startup_timeout
-            while not _accepts(port):
-                if proc.poll() is not None:
-                    err = proc.stderr.read().decode(errors="replace") if proc.stderr else ""
-                    raise RuntimeError(f"tinyproxy exited with {proc.returncode}: {err[-500:]}")
-                if time.monotonic() > deadline:
-                    raise RuntimeError(f"tinyproxy did not accept connections on port {port}")
-                time.sleep(0.05)
+            lambda: _accepts(port),
+            startup_timeout=startup_timeout,
+            what_ready_means=f"accept connections on port {port}",
+        ) as proc:
             yield Tinyproxy(port=port, pid=proc.pid, log_path=log_path)
-        finally:
-            proc.terminate()
-            try:
-                proc.wait(timeout=5)
-            except subprocess.TimeoutExpired:
-                proc.kill()
-                proc.wait()
-            if proc.stderr:
-                proc.stderr.close()
