@@ -85,7 +85,9 @@ class Backend:
             held = self.holds.catch(request, self.route_of(request))
             if held is not None:
                 return await self._held(held, request)
-        return await self._serve(request)
+        reply = await self._serve(request)
+        self.holds.answered(request)
+        return reply
 
     async def _held(self, held: HeldRequest, request: EmuRequest) -> Reply:
         """Serve ``held`` once released, even if the client stops waiting meanwhile."""
@@ -99,7 +101,7 @@ class Backend:
             raise
 
     async def _resolve(self, held: HeldRequest, request: EmuRequest) -> Reply:
-        if await decided(held):
+        if await decided(held, self.holds):
             return await self._serve(request)
         return Reply(0, fault=Fault.DROP)
 
