@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import tempfile
 import time
 import uuid
@@ -33,7 +34,8 @@ import orjson
 from benchmarks._common import print_table
 from contactflow_automizy import ContactflowClient
 from contactflow_automizy.workers import WorkerSettings, build_app
-from tests.services.fleet import Fleet, emulator_process
+from tests.services.emulator_process import run_emulator
+from tests.services.fleet import Fleet
 from tests.services.redis_server import start_redis
 
 WORKER_COUNTS = (1, 2, 4)
@@ -56,7 +58,9 @@ async def run(
     )
     with tempfile.TemporaryDirectory() as tmp:
         log_dir = Path(tmp)
-        async with emulator_process() as emu, aiohttp.ClientSession() as http:
+        async with contextlib.AsyncExitStack() as stack:
+            emu = stack.enter_context(run_emulator())
+            http = await stack.enter_async_context(aiohttp.ClientSession())
             async with ContactflowClient(emu.token, emu.node, emu.contactflow_url) as cf:
                 automation = str((await cf.create_automation(name="bench")).uuid)
             files = []

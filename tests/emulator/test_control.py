@@ -9,7 +9,7 @@ import sys
 import textwrap
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import Iterator
 from typing import Any
 
 import aiohttp
@@ -18,6 +18,7 @@ import pytest
 from contactflow_automizy.automizy import routes as az_routes
 from contactflow_automizy.emulator import Emulator
 from tests.emulator._helpers import eventually
+from tests.services.emulator_process import run_emulator
 
 TIMEOUT = 20
 
@@ -169,35 +170,10 @@ CLIENT = textwrap.dedent(
 
 
 @pytest.fixture
-async def served() -> AsyncIterator[tuple[str, str, str]]:
+def served() -> Iterator[tuple[str, str, str]]:
     """``(base URL, token, node)`` of an emulator run by the CLI in its own process."""
-    node = str(uuid.uuid4())
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "contactflow_automizy",
-        "emulator",
-        "--port",
-        "0",
-        "--token",
-        "crash-token",
-        "--api-key",
-        "crash-key",
-        "--node",
-        node,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.PIPE,
-    )
-    try:
-        assert proc.stdout is not None
-        line = ""
-        async with asyncio.timeout(TIMEOUT):
-            while "Automizy emulator" not in line:
-                line = (await proc.stdout.readline()).decode()
-        yield line.split()[-1], "crash-token", node
-    finally:
-        proc.terminate()
-        await asyncio.wait_for(proc.wait(), TIMEOUT)
+    with run_emulator(token="crash-token", api_key="crash-key") as emu:
+        yield emu.base_url, emu.token, emu.node
 
 
 async def test_a_killed_clients_held_first_is_applied_when_released(

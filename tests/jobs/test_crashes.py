@@ -19,9 +19,7 @@ from __future__ import annotations
 import asyncio
 import os
 import signal
-import subprocess
 import sys
-import threading
 import uuid
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
@@ -37,6 +35,7 @@ from contactflow_automizy import AutomizyClient, ContactflowClient, Session
 from contactflow_automizy.jobs import JobRecord, JobState, TransactionalJobStore
 from tests.emulator._helpers import eventually
 from tests.jobs.crash_client import open_store
+from tests.services.emulator_process import EmulatorProcess, run_emulator
 from tests.services.redis_server import RedisServer
 
 pytestmark = pytest.mark.crash
@@ -51,53 +50,23 @@ SCENARIO_LIMIT = 180.0
 ROOT = Path(__file__).resolve().parents[2]
 
 
-@attrs.frozen
-class Served:
-    base: str
-    node: str
-
-    @property
-    def contactflow(self) -> str:
-        return self.base + "/contactflow"
-
-
 @pytest.fixture(scope="module")
-def served() -> Iterator[Served]:
+def served() -> Iterator[EmulatorProcess]:
     """The emulator in its own process, run by the CLI."""
-    node = str(uuid.uuid4())
-    command = [sys.executable, "-m", "contactflow_automizy", "emulator", "--port", "0"]
-    command += ["--token", TOKEN, "--api-key", API_KEY, "--node", node]
-    proc = subprocess.Popen(command, stdout=subprocess.PIPE, text=True, cwd=ROOT)
-    drain: threading.Thread | None = None
-    try:
-        assert proc.stdout is not None
-        line = ""
-        while "Automizy emulator" not in line:
-            line = proc.stdout.readline()
-            assert line, "the emulator exited"
-        # Keep reading what it prints, so a full pipe never blocks it.
-        drain = threading.Thread(target=proc.stdout.read, daemon=True)
-        drain.start()
-        yield Served(line.split()[-1], node)
-    finally:
-        proc.terminate()
-        proc.wait(WAIT)
-        if drain is not None:
-            drain.join(WAIT)  # the pipe ends with the process
-        if proc.stdout is not None:
-            proc.stdout.close()
+    with run_emulator(token=TOKEN, api_key=API_KEY) as emu:
+        yield emu
 
 
 class Control:
     """The emulator's control endpoints, and the SDK on the emulator's APIs."""
 
-    def __init__(self, served: Served, http: aiohttp.ClientSession) -> None:
+    def __init__(self, served: EmulatorProcess, http: aiohttp.ClientSession) -> None:
         self.served = served
         self.http = http
         self.auth = {"Api-key": API_KEY}
 
     async def call(self, method: str, name: str, **kwargs: Any) -> Any:
-        url = f"{self.served.base}/_emulator/{name}"
+        url = f"{self.served.base_url}/_emulator/{name}"
         async with self.http.request(method, url, headers=self.auth, **kwargs) as response:
             assert response.status == 200, await response.text()
             return await response.json()
@@ -130,13 +99,13 @@ class Control:
 
 
 @pytest.fixture
-async def control(served: Served) -> AsyncIterator[Control]:
+async def control(served: EmulatorProcess) -> AsyncIterator[Control]:
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=WAIT)) as http:
         yield Control(served, http)
 
 
 async def start_client(
-    served: Served,
+    served: EmulatorProcess,
     kind: str,
     target: str,
     job_id: str,
@@ -144,7 +113,7 @@ async def start_client(
     count: int,
     **env: str,
 ) -> asyncio.subprocess.Process:
-    args = [kind, served.base, TOKEN, served.node, API_KEY, target, job_id, store, str(count)]
+    args = [kind, served.base_url, TOKEN, served.node, API_KEY, target, job_id, store, str(count)]
     return await asyncio.create_subprocess_exec(
         sys.executable,
         "-m",
@@ -286,7 +255,7 @@ async def settle_held(control: Control, hold: int | None, scenario: Scenario, wh
 
 
 async def push_scenario(
-    served: Served,
+    served: EmulatorProcess,
     control: Control,
     cf: ContactflowClient,
     store_spec: str,
@@ -298,7 +267,7 @@ async def push_scenario(
 
 
 async def _push_scenario(
-    served: Served,
+    served: EmulatorProcess,
     control: Control,
     cf: ContactflowClient,
     store_spec: str,
@@ -365,11 +334,11 @@ def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
 
 
 async def test_a_push_killed_anywhere_and_run_again_stores_each_customer_once(
-    served: Served, control: Control, store_spec: str
+    served: EmulatorProcess, control: Control, store_spec: str
 ) -> None:
     store = open_store(store_spec)
     async with Session(job_store=store) as session, store:
-        cf = ContactflowClient(TOKEN, served.node, served.contactflow, session=session)
+        cf = ContactflowClient(TOKEN, served.node, served.contactflow_url, session=session)
         async with asyncio.TaskGroup() as group:  # one failure stops the others
             rows = [
                 group.create_task(push_scenario(served, control, cf, store_spec, store, s))
@@ -379,12 +348,12 @@ async def test_a_push_killed_anywhere_and_run_again_stores_each_customer_once(
 
 
 async def test_an_import_killed_anywhere_and_run_again_stores_each_contact_once(
-    served: Served, control: Control, tmp_path: Path
+    served: EmulatorProcess, control: Control, tmp_path: Path
 ) -> None:
     store_spec = f"sqlite:{tmp_path / 'jobs.sqlite'}"
     rows = []
     async with open_store(store_spec) as store, Session() as session:
-        az = AutomizyClient(API_KEY, served.base, session=session)
+        az = AutomizyClient(API_KEY, served.base_url, session=session)
         for scenario in IMPORT_SCENARIOS:
             list_id = (await az.create_list(scenario.name)).id
             job_id = f"import-{uuid.uuid4().hex[:8]}"
@@ -419,11 +388,11 @@ async def test_an_import_killed_anywhere_and_run_again_stores_each_contact_once(
 
 
 async def test_two_live_runs_of_one_job_one_works_the_other_is_refused(
-    served: Served, control: Control, tmp_path: Path
+    served: EmulatorProcess, control: Control, tmp_path: Path
 ) -> None:
     store_spec = f"sqlite:{tmp_path / 'jobs.sqlite'}"
     async with Session() as session:
-        cf = ContactflowClient(TOKEN, served.node, served.contactflow, session=session)
+        cf = ContactflowClient(TOKEN, served.node, served.contactflow_url, session=session)
         automation = str((await cf.create_automation(name="twice")).uuid)
     hold = await control.hold(**FIRST, routes=automation)
     first = await start_client(served, "push", automation, "twice", store_spec, CUSTOMERS)

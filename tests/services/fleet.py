@@ -1,7 +1,8 @@
 """Real processes for worker-fleet tests and benchmarks: the emulator, queue workers, their logs.
 
-``emulator_process()`` runs ``contactflow-automizy emulator`` on a free port;
-``Fleet`` starts ``contactflow-automizy worker`` processes (through
+The emulator runs in its own process through
+:func:`tests.services.emulator_process.run_emulator`; ``Fleet`` starts
+``contactflow-automizy worker`` processes (through
 :mod:`tests.services.fleet_worker`, which also writes each job attempt's start
 and end to a JSON Lines file), kills them with SIGKILL and stops the rest with
 SIGTERM.  Everything is stopped by pid.
@@ -14,84 +15,15 @@ import os
 import signal
 import sys
 import time
-import uuid
 from collections import defaultdict
-from collections.abc import AsyncIterator, Mapping
-from contextlib import asynccontextmanager
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
-import aiohttp
 import attrs
 import orjson
 
 STARTUP_TIMEOUT = 30.0
-
-
-@attrs.frozen
-class EmulatorProcess:
-    base_url: str
-    token: str
-    api_key: str
-    node: str
-    pid: int
-
-    @property
-    def contactflow_url(self) -> str:
-        return f"{self.base_url}/contactflow"
-
-    def client_env(self) -> dict[str, str]:
-        """The API clients' variables for a process that talks to this emulator."""
-        return {
-            "CONTACTFLOW_BASE_URL": self.contactflow_url,
-            "CONTACTFLOW_TOKEN": self.token,
-            "CONTACTFLOW_NODE": self.node,
-            "AUTOMIZY_BASE_URL": self.base_url,
-            "AUTOMIZY_API_KEY": self.api_key,
-        }
-
-    async def control(self, http: aiohttp.ClientSession, what: str, **params: str) -> Any:
-        """``GET /_emulator/<what>`` with ``params``: the JSON answer."""
-        url = f"{self.base_url}/_emulator/{what}"
-        async with http.get(url, headers={"Api-key": self.api_key}, params=params) as response:
-            assert response.status == 200, await response.text()
-            return orjson.loads(await response.read())
-
-
-@asynccontextmanager
-async def emulator_process() -> AsyncIterator[EmulatorProcess]:
-    """The emulator in its own process (lenient about nothing: strict, as by default)."""
-    token, api_key, node = f"t-{uuid.uuid4().hex}", f"k-{uuid.uuid4().hex}", str(uuid.uuid4())
-    proc = await asyncio.create_subprocess_exec(
-        sys.executable,
-        "-m",
-        "contactflow_automizy",
-        "emulator",
-        "--port",
-        "0",
-        "--token",
-        token,
-        "--api-key",
-        api_key,
-        "--node",
-        node,
-        stdout=asyncio.subprocess.PIPE,
-        stderr=asyncio.subprocess.DEVNULL,
-    )
-    try:
-        assert proc.stdout is not None
-        line = ""
-        async with asyncio.timeout(STARTUP_TIMEOUT):
-            while "Automizy emulator" not in line:
-                raw = await proc.stdout.readline()
-                if not raw:
-                    raise RuntimeError("the emulator process exited before serving")
-                line = raw.decode()
-        yield EmulatorProcess(line.split()[-1], token, api_key, node, proc.pid)
-    finally:
-        if proc.returncode is None:
-            proc.terminate()
-            await asyncio.wait_for(proc.wait(), STARTUP_TIMEOUT)
 
 
 @attrs.frozen

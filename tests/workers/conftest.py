@@ -3,19 +3,19 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import aiohttp
 import pytest
 
 from contactflow_automizy.workers import WorkerApp, WorkerSettings, build_app
-from tests.services.fleet import EmulatorProcess, emulator_process
+from tests.services.emulator_process import EmulatorProcess, run_emulator
 from tests.services.redis_server import RedisServer
 
 
 @pytest.fixture
-async def emulator() -> AsyncIterator[EmulatorProcess]:
-    async with emulator_process() as emu:
+def emulator() -> Iterator[EmulatorProcess]:
+    with run_emulator() as emu:
         yield emu
 
 

@@ -27,7 +27,8 @@ import pytest
 from contactflow_automizy import AutomizyClient, ContactflowClient
 from contactflow_automizy.redis import RedisJobStore
 from contactflow_automizy.workers import WorkerApp, WorkerSettings
-from tests.services.fleet import Attempt, EmulatorProcess, Fleet
+from tests.services.emulator_process import EmulatorProcess
+from tests.services.fleet import Attempt, Fleet
 from tests.workers.conftest import worker_env
 
 pytestmark = pytest.mark.fleet

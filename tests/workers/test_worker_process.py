@@ -16,7 +16,8 @@ import pytest
 from contactflow_automizy import AutomizyClient, BatchUploadError, ContactflowClient
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.workers import WorkerApp, WorkerSettings, tasks
-from tests.services.fleet import EmulatorProcess, Fleet
+from tests.services.emulator_process import EmulatorProcess
+from tests.services.fleet import Fleet
 from tests.workers.conftest import worker_env
 
 RESULT_TIMEOUT = 60
