@@ -36,12 +36,10 @@ from __future__ import annotations
 import asyncio
 import math
 import uuid
-from collections.abc import Mapping
-from typing import Any
+from collections.abc import Callable, Mapping
 
 import attrs
 
-from contactflow_automizy._progress import ProgressCallback
 from contactflow_automizy._session import SessionStats
 from contactflow_automizy.bulk._streams import Items, aiterate, known_length
 from contactflow_automizy.contactflow.batch_sources import SourceState, after_delete
@@ -52,7 +50,6 @@ from contactflow_automizy.contactflow.batch_upload import (
     delete_source,
 )
 from contactflow_automizy.contactflow.customers import CustomersMixin
-from contactflow_automizy.contactflow.models import BatchNotification
 from contactflow_automizy.errors import JobInProgressError
 from contactflow_automizy.jobs import (
     CLEANUP_GRACE,
@@ -93,14 +90,12 @@ async def push_job(
     automation_uuid: str,
     customers: Items[CustomerInput],
     *,
+    new_attempt: Callable[[str, str], BatchAttempt],
     packet_size: int,
-    concurrency: int,
-    source_label: str | None,
-    notification: BatchNotification | Mapping[str, Any] | None,
     node: str | None,
-    on_progress: ProgressCallback | None,
 ) -> PushResult:
-    """Run push job ``job_id`` (see the module docstring)."""
+    """Run push job ``job_id`` (see the module docstring).  ``new_attempt(automation,
+    source)`` builds one upload attempt with the call's settings."""
     path = {"automationUuid": automation_uuid}
     async with claim_job(store, job_id, PUSH_KIND, automation_uuid) as run:
         if run.done:
@@ -114,17 +109,7 @@ async def push_job(
             result = await _completed_result(completed.uuid, customers, packet_size, stats, started)
             await run.finish(attrs.evolve(result, already_done=False))
             return result
-        attempt = BatchAttempt(
-            client,
-            automation_uuid,
-            str(uuid.uuid4()),
-            packet_size=packet_size,
-            concurrency=concurrency,
-            source_label=source_label,
-            notification=notification,
-            node=node,
-            on_progress=on_progress,
-        )
+        attempt = new_attempt(automation_uuid, str(uuid.uuid4()))
         await run.start_attempt(attempt.source_uuid)  # written ahead of the FIRST packet
         try:
             result = await attempt.run(customers)

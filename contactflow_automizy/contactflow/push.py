@@ -45,11 +45,12 @@ async def push_customers(
 ) -> PushResult:
     """Upload ``customers`` (sync or async iterable) as one batch; see the module docs."""
     store = store_for(job_id, job_store, client.session.job_store)
-    if store is None:
-        attempt = BatchAttempt(
+
+    def new_attempt(automation: str, source: str) -> BatchAttempt:
+        return BatchAttempt(
             client,
-            automation_uuid,
-            str(uuid.uuid4()) if source_uuid is None else source_uuid,
+            automation,
+            source,
             packet_size=packet_size,
             concurrency=concurrency,
             source_label=source_label,
@@ -57,7 +58,10 @@ async def push_customers(
             node=node,
             on_progress=on_progress,
         )
-        return await attempt.run(customers)
+
+    if store is None:
+        source = str(uuid.uuid4()) if source_uuid is None else source_uuid
+        return await new_attempt(automation_uuid, source).run(customers)
     assert job_id is not None
     if source_uuid is not None:
         raise ConfigurationError(
@@ -72,12 +76,9 @@ async def push_customers(
         job_id,
         uuid_text("automation_uuid", automation_uuid).lower(),
         customers,
+        new_attempt=new_attempt,
         packet_size=packet_size,
-        concurrency=concurrency,
-        source_label=source_label,
-        notification=notification,
         node=node,
-        on_progress=on_progress,
     )
 
 
