@@ -24,6 +24,7 @@ import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
 from contactflow_automizy._loop import LOOPS, loop_factory
+from tests.otel_capture import Otel
 from tests.services.http_server import Certificates
 from tests.services.redis_server import RedisServer, start_redis
 from tests.services.tinyproxy import Tinyproxy, start_tinyproxy
@@ -171,3 +172,12 @@ def tinyproxy() -> Iterator[Tinyproxy]:
 def certs(tmp_path: Path) -> Certificates:
     """A throw-away CA with server and client certificates (trustme)."""
     return Certificates.make(tmp_path)
+
+
+@pytest.fixture
+def otel() -> Iterator[Otel]:
+    """OpenTelemetry's SDK with in-memory exporters, shut down after the test."""
+    sdk = Otel()
+    yield sdk
+    sdk.tracer_provider.shutdown()
+    sdk.meter_provider.shutdown()

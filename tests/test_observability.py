@@ -12,17 +12,11 @@ import re
 import subprocess
 import sys
 import textwrap
-from collections.abc import Iterator
 from typing import Any
 
 import orjson
 import pytest
 from aioresponses import aioresponses
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind
 from yarl import URL
 
@@ -36,6 +30,7 @@ from contactflow_automizy import (
 )
 from contactflow_automizy.emulator import Emulator
 from tests.conftest import API_KEY, AZ_BASE, CF_BASE, NODE, TOKEN, NoSleep
+from tests.otel_capture import Otel
 
 NODE_URL = f"{CF_BASE}/nodes/{NODE}"
 NODE_JSON = orjson.dumps({"uuid": NODE, "name": "n"})
@@ -44,37 +39,6 @@ SECRETS = (TOKEN, API_KEY)
 
 def leaked(text: str) -> list[str]:
     return [secret for secret in SECRETS if secret in text]
-
-
-class Otel:
-    def __init__(self) -> None:
-        self.exporter = InMemorySpanExporter()
-        self.tracer_provider = TracerProvider()
-        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.exporter))
-        self.reader = InMemoryMetricReader()
-        self.meter_provider = MeterProvider(metric_readers=[self.reader])
-
-    def spans(self) -> list[ReadableSpan]:
-        return list(self.exporter.get_finished_spans())
-
-    def children(self, parent: ReadableSpan) -> list[ReadableSpan]:
-        return [
-            s
-            for s in self.spans()
-            if s.parent is not None and s.parent.span_id == parent.context.span_id
-        ]
-
-    def metric_text(self) -> str:
-        data = self.reader.get_metrics_data()
-        return "" if data is None else data.to_json()
-
-
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    sdk = Otel()
-    yield sdk
-    sdk.tracer_provider.shutdown()
-    sdk.meter_provider.shutdown()
 
 
 def _session(no_sleep: NoSleep, **options: Any) -> Session:

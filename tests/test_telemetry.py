@@ -7,56 +7,19 @@ handed to ``Telemetry`` directly, or the global lookup is replaced.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 from opentelemetry.trace import SpanKind, StatusCode
 from yarl import URL
 
 from contactflow_automizy import _telemetry
 from contactflow_automizy._redact import redact_url
 from contactflow_automizy._telemetry import RECHECK_EVERY, Telemetry
+from tests.otel_capture import Otel
 
 URL_WITH_SECRET = URL("https://user:pw@api.example.test:8443/nodes/1?token=t0k3n&page=2")
 SHOWN = redact_url(URL_WITH_SECRET)  # the attempt watcher redacts; spans show what it gives
-
-
-class Otel:
-    def __init__(self) -> None:
-        self.exporter = InMemorySpanExporter()
-        self.tracer_provider = TracerProvider()
-        self.tracer_provider.add_span_processor(SimpleSpanProcessor(self.exporter))
-        self.reader = InMemoryMetricReader()
-        self.meter_provider = MeterProvider(metric_readers=[self.reader])
-
-    def spans(self) -> list[ReadableSpan]:
-        return list(self.exporter.get_finished_spans())
-
-    def points(self, name: str) -> list[Any]:
-        data = self.reader.get_metrics_data()
-        assert data is not None
-        return [
-            point
-            for resource in data.resource_metrics
-            for scope in resource.scope_metrics
-            for metric in scope.metrics
-            if metric.name == name
-            for point in metric.data.data_points
-        ]
-
-
-@pytest.fixture
-def otel() -> Iterator[Otel]:
-    sdk = Otel()
-    yield sdk
-    sdk.tracer_provider.shutdown()
-    sdk.meter_provider.shutdown()
 
 
 def test_an_sdk_call_span_with_one_child_span_per_attempt(otel: Otel) -> None:
