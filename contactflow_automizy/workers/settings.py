@@ -34,26 +34,12 @@ import attrs
 
 from contactflow_automizy import _validate
 from contactflow_automizy.errors import ConfigurationError
-from contactflow_automizy.jobs import SQLiteJobStore, TransactionalJobStore
+from contactflow_automizy.jobs import TransactionalJobStore
+from contactflow_automizy.jobs.urls import job_store_from_url
 
-__all__ = ["WorkerSettings", "job_store_from_url"]
+__all__ = ["WorkerSettings"]
 
 DEFAULT_REDIS_URL = "redis://127.0.0.1:6379/0"
-_REDIS_SCHEMES = ("redis://", "rediss://", "unix://")
-
-
-def job_store_from_url(url: str, *, lease_ttl: float = 30.0) -> TransactionalJobStore:
-    """``redis://...`` (``rediss://``, ``unix://``): a ``RedisJobStore``; ``sqlite:///path``:
-    a ``SQLiteJobStore`` (processes on one machine only)."""
-    if url.startswith(_REDIS_SCHEMES):
-        from contactflow_automizy.redis import RedisJobStore
-
-        return RedisJobStore(url, lease_ttl=lease_ttl)
-    if url.startswith("sqlite:///"):
-        return SQLiteJobStore(url[len("sqlite:///") :], lease_ttl=lease_ttl)
-    raise ConfigurationError(
-        "a job store URL must start with redis://, rediss://, unix:// or sqlite:///"
-    )
 
 
 def _optional_number(environ: Mapping[str, str], name: str) -> float | None:

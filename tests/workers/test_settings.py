@@ -8,9 +8,9 @@ import pytest
 
 from contactflow_automizy import SQLiteJobStore
 from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.jobs.urls import job_store_from_url
 from contactflow_automizy.redis import RedisJobStore
 from contactflow_automizy.workers import WorkerSettings
-from contactflow_automizy.workers.settings import job_store_from_url
 
 
 def test_defaults_without_any_variable() -> None:
