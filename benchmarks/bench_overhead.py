@@ -74,20 +74,14 @@ async def measure(calls: int, repeats: int) -> dict[str, float]:
         data = orjson.loads(BODY)
 
         async def build() -> object:
-            return cf._build(
-                routes.GET_NODE,
-                path={"nodeUuid": NODE},
-                query=None,
-                json=None,
-                content=None,
-                headers=None,
-                node=None,
-            )
+            # The URL and the plain call's headers, as BaseClient._request makes them.
+            url = URL(cf._base + routes.GET_NODE.path(nodeUuid=NODE), encoded=True)
+            return url, cf._header_sets.get(True) or cf._header_set(routes.GET_NODE)
 
-        url, headers, params, content = cf._build(
-            routes.GET_NODE, path={"nodeUuid": NODE}, query=None, json=None,
-            content=None, headers=None, node=None,
-        )  # fmt: skip
+        url = URL(cf._base + routes.GET_NODE.path(nodeUuid=NODE), encoded=True)
+        headers = cf._header_set(routes.GET_NODE)[0]
+        params: list[tuple[str, str]] = []
+        content = None
 
         async def auth_and_request() -> object:
             return Request("GET", url, {**headers, **await cf._auth.headers()}, params, content)

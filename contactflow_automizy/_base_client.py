@@ -27,6 +27,7 @@ import functools
 import inspect
 import os
 import platform
+import sys
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from contextlib import asynccontextmanager
@@ -55,6 +56,7 @@ from contactflow_automizy._redact import Secret
 from contactflow_automizy._response import Response
 from contactflow_automizy._routes import Route, encode_query
 from contactflow_automizy._session import Session, SessionStats
+from contactflow_automizy._telemetry import Recorder
 from contactflow_automizy._transport import BodyFactory, Request, Timeout
 from contactflow_automizy._version import __version__
 from contactflow_automizy.errors import (
@@ -95,8 +97,8 @@ class BaseClient(AsyncClosable):
         # Per ``route.node``: the headers of a plain call (no node override, no body, no
         # extra headers), without and with the fixed credential; made on first use.
         self._header_sets: dict[bool, tuple[dict[str, str], Secret[dict[str, str]] | None]] = {}
-        # Routes without parameters: their URL is made once (yarl parses nothing per call).
-        self._route_urls: dict[Route, URL] = {}
+        # Routes without parameters, by template: their URL is made once.
+        self._route_urls: dict[str, URL] = {}
         self._configure(options)
 
     def _configure(self, options: ClientOptions) -> None:
@@ -187,33 +189,22 @@ class BaseClient(AsyncClosable):
 
     # -- the request path -----------------------------------------------------
 
-    def _build(
+    def _headers_and_body(
         self,
         route: Route,
-        *,
-        path: Mapping[str, Any] | None,
-        query: Mapping[str, Any] | None,
         json: Any,
         content: bytes | BodyFactory | None,
         headers: Mapping[str, str] | None,
         node: str | None,
-    ) -> tuple[URL, Mapping[str, str], list[tuple[str, str]], bytes | BodyFactory | None]:
-        """URL, headers (without auth), query pairs and body; validated before any I/O."""
-        if path:
-            url = URL(self._base + route.path(**path), encoded=True)
-        else:
-            url = self._route_urls.get(route) or self._route_url(route)
-        if node is None and not (headers or json is not None):
-            # The common call: the headers merged once, shared (the transports copy them).
-            plain = (self._header_sets.get(route.node) or self._header_set(route))[0]
-            return url, plain, encode_query(query) if query else [], content
+    ) -> tuple[dict[str, str], bytes | BodyFactory | None]:
+        """Headers (without auth) and body of a call with a body, extra headers or a node."""
         all_headers = {**self._static_headers, **self._route_headers(route, node)}
         if json is not None:
             content = orjson.dumps(unstructure(json))
             all_headers["Content-Type"] = "application/json"
         if headers:
             all_headers.update(headers)
-        return url, all_headers, encode_query(query), content
+        return all_headers, content
 
     def _header_set(self, route: Route) -> tuple[dict[str, str], Secret[dict[str, str]] | None]:
         """A plain call's headers for routes like ``route`` (with no node override, route
@@ -225,7 +216,7 @@ class BaseClient(AsyncClosable):
         return entry
 
     def _route_url(self, route: Route) -> URL:
-        url = self._route_urls[route] = URL(self._base + route.path(), encoded=True)
+        url = self._route_urls[route.template] = URL(self._base + route.path(), encoded=True)
         return url
 
     def _request(
@@ -240,38 +231,57 @@ class BaseClient(AsyncClosable):
         node: str | None = None,
         idempotent: bool | None = None,
         buffered: bool = False,
+        parse: Callable[[Response], Any] | None = None,
         stats: SessionStats | None = None,
-    ) -> Awaitable[Response]:
-        """Send ``route``; the unread 2xx response (the caller must read or close it).
+    ) -> Awaitable[Any]:
+        """Send ``route``; the 2xx response, unread unless ``buffered``, or what ``parse``
+        makes of it once read (a caller given the response must read or close it).
 
-        Not a coroutine itself: with a fixed credential it returns the session's
-        own ``send`` coroutine, so a buffered call is one coroutine from the
-        endpoint helper to the transport.  ``stats`` counts this call's own
-        requests too (see :meth:`Session.send`).
+        Everything is validated before any I/O.  Not a coroutine itself: with
+        a fixed credential it returns the session's own ``send`` coroutine,
+        which also parses, so a JSON call is one coroutine from the endpoint
+        method to the transport; a plain call (no body, extra headers or node
+        override) reuses headers merged once per client.  ``stats`` counts
+        this call's own requests too (see :meth:`Session.send`).
         """
-        url, base_headers, params, body = self._build(
-            route, path=path, query=query, json=json, content=content, headers=headers, node=node
-        )
-        send = functools.partial(
-            self._session.send,
-            timeout=self._options.timeout,
-            retry_policy=self._retry_policy,
-            idempotent=route.idempotent if idempotent is None else idempotent,
-            read_limit=self._options.max_response_bytes if buffered else None,
-            stats=stats,
-        )
+        if path:
+            url = URL(self._base + route.fill(path), encoded=True)
+        else:  # made once per route: yarl parses nothing per call
+            url = self._route_urls.get(route.template) or self._route_url(route)
+        params = encode_query(query) if query else []
+        plain = node is None and not headers and json is None
+        if plain:
+            header_set = self._header_sets.get(route.node) or self._header_set(route)
+            base_headers: Mapping[str, str] = header_set[0]
+        else:
+            base_headers, content = self._headers_and_body(route, json, content, headers, node)
+        read_limit = self._options.max_response_bytes if buffered or parse else None
+        idempotent = route.idempotent if idempotent is None else idempotent
         fixed = self._fixed_auth
         if fixed is not None and self._raw is None:
             # Nothing changes between attempts (a streamed body is re-opened by the
             # transport, from its factory): one Request, and no 401 refresh to try.
-            kept = self._header_sets.get(route.node)
-            merged = (
-                kept[1].reveal()  # type: ignore[union-attr]
-                if kept is not None and base_headers is kept[0]
-                else {**base_headers, **fixed.reveal()}
+            merged = header_set[1].reveal() if plain else {**base_headers, **fixed.reveal()}  # type: ignore[union-attr]
+            return self._session.send(
+                Request(route.method, url, merged, params, content, read_limit),
+                timeout=self._options.timeout,
+                retry_policy=self._retry_policy,
+                idempotent=idempotent,
+                read_limit=read_limit,
+                parse=parse,
+                stats=stats,
             )
-            return send(Request(route.method, url, merged, params, body, buffered=buffered))
-        return self._send_refreshing(send, route.method, url, base_headers, params, body, buffered)
+        send = functools.partial(
+            self._session.send,
+            timeout=self._options.timeout,
+            retry_policy=self._retry_policy,
+            idempotent=idempotent,
+            read_limit=read_limit,
+            stats=stats,
+        )
+        return self._send_refreshing(
+            send, route.method, url, base_headers, params, content, read_limit, parse
+        )
 
     async def _send_refreshing(
         self,
@@ -281,15 +291,16 @@ class BaseClient(AsyncClosable):
         base_headers: Mapping[str, str],
         params: list[tuple[str, str]],
         body: bytes | BodyFactory | None,
-        buffered: bool,
-    ) -> Response:
+        read_limit: int | None,
+        parse: Callable[[Response], Any] | None,
+    ) -> Any:
         """Auth headers fetched per attempt; one retry with a fresh token after a 401
         when the auth has a provider; what ``with_raw_response`` reports recorded."""
         auth = self._auth
 
         async def build() -> Request:
             headers = {**base_headers, **await auth.headers()}
-            return Request(method, url, headers, params, body, buffered=buffered)
+            return Request(method, url, headers, params, body, read_limit)
 
         try:
             response = await send(build)
@@ -299,23 +310,16 @@ class BaseClient(AsyncClosable):
             response = await send(build)
         if self._raw is not None:
             self._raw.record(response.status, response.headers, response.attempts)
-        return response
+        return response if parse is None else parse(response)
 
-    async def _json(self, route: Route, **kwargs: Any) -> Any:
+    def _json(self, route: Route, **kwargs: Any) -> Awaitable[Any]:
         """The decoded JSON of the answer (``None`` for an empty body)."""
-        response = await self._request(route, buffered=True, **kwargs)
-        return _decode(route, await response.read())
+        return self._request(route, parse=functools.partial(_decode, route), **kwargs)
 
-    async def _model(self, route: Route, cls: type[T], **kwargs: Any) -> T:
-        # Not ``structure(await self._json(...))``: one coroutine level less per call;
-        # the model's generated hook is called directly (no converter dispatch).
-        response = await self._request(route, buffered=True, **kwargs)
-        data = _decode(route, await response.read())
-        hook = STRUCTURE_HOOKS.get(cls) or structure_hook(cls)
-        try:
-            return hook(data, cls)  # type: ignore[no-any-return]
-        except (TypeError, ValueError, KeyError, AttributeError) as exc:
-            raise format_error(cls, exc) from exc
+    def _model(self, route: Route, cls: type[T], **kwargs: Any) -> Awaitable[T]:
+        """The answer as a ``cls`` model: decoded and structured by the session's coroutine
+        (no coroutine of its own, which every resumption would pay for)."""
+        return self._request(route, parse=functools.partial(_to_model, route, cls), **kwargs)
 
     def _paged(
         self,
@@ -377,7 +381,9 @@ class BaseClient(AsyncClosable):
             restart += 1
 
 
-def _decode(route: Route, raw: bytes) -> Any:
+def _decode(route: Route, response: Response) -> Any:
+    """The JSON of a read answer (``None`` for an empty body)."""
+    raw = response.body
     if not raw or raw.isspace():  # not ``raw.strip()``: that copies the whole body
         return None
     try:
@@ -388,6 +394,16 @@ def _decode(route: Route, raw: bytes) -> Any:
         ) from exc
 
 
+def _to_model(route: Route, cls: type[T], response: Response) -> T:
+    """The answer as a ``cls`` model, by its generated hook (no converter dispatch)."""
+    data = _decode(route, response)
+    hook = STRUCTURE_HOOKS.get(cls) or structure_hook(cls)
+    try:
+        return hook(data, cls)  # type: ignore[no-any-return]
+    except (TypeError, ValueError, KeyError, AttributeError) as exc:
+        raise format_error(cls, exc) from exc
+
+
 #: The SDK-call name of the paginated method being called (see :func:`sdk_calls`).
 _PAGED_CALL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
     "contactflow_automizy_paged_call", default=None
@@ -395,15 +411,25 @@ _PAGED_CALL: contextvars.ContextVar[str | None] = contextvars.ContextVar(
 
 
 def _coroutine_call(name: str, method: Callable[..., Awaitable[Any]]) -> Callable[..., Any]:
+    """A plain function returning the method's own coroutine unless tracing: no extra
+    coroutine level, which a call would pay again at every resumption."""
+
     @functools.wraps(method)
-    async def call(self: BaseClient, *args: Any, **kwargs: Any) -> Any:
+    def call(self: BaseClient, *args: Any, **kwargs: Any) -> Awaitable[Any]:
         recorder = self._session.telemetry.active()
         if recorder is None or recorder.tracer is None:
-            return await method(self, *args, **kwargs)
-        with recorder.call_span(name):
-            return await method(self, *args, **kwargs)
+            return method(self, *args, **kwargs)
+        return _in_span(recorder, name, method(self, *args, **kwargs))
 
+    if sys.version_info >= (3, 12):
+        inspect.markcoroutinefunction(call)  # still a coroutine function to inspect
+    call.__sdk_coroutine__ = True  # type: ignore[attr-defined]
     return call
+
+
+async def _in_span(recorder: Recorder, name: str, call: Awaitable[T]) -> T:
+    with recorder.call_span(name):
+        return await call
 
 
 def _iterating_call(name: str, method: Callable[..., AsyncIterator[Any]]) -> Callable[..., Any]:
@@ -478,7 +504,7 @@ class RawResponseView:
         method = inspect.getattr_static(type(client), attr)
         if (
             not hasattr(method, "__sdk_call__")
-            or not inspect.iscoroutinefunction(method)
+            or not getattr(method, "__sdk_coroutine__", False)
             or getattr(method, "__multi_request__", False)
         ):
             raise ConfigurationError(

@@ -6,7 +6,9 @@ Decisions (SPEC.md section 11, "Proxies"):
   ``NO_PROXY``: the caller said where traffic goes.
 * Otherwise, with ``trust_env`` (the default), ``HTTPS_PROXY`` / ``HTTP_PROXY``
   (lower case wins, as in curl and urllib) and ``NO_PROXY`` are read by the SDK
-  itself, once per target origin, and the answer is cached.  ``trust_env`` is
+  itself, once, when the session (its transport) is made, as httpx does; the
+  answer for each target origin is cached.  With none of them set a request
+  pays nothing for proxies (:attr:`ProxyResolver.direct`).  ``trust_env`` is
   never handed to aiohttp: it would read the environment and ``~/.netrc`` on
   every request, and a netrc entry for the API host would add a Basic
   ``Authorization`` header that breaks the SDK's own auth.
@@ -132,10 +134,13 @@ def _env(environ: Mapping[str, str], name: str) -> str | None:
     return value.strip() or None
 
 
+_ENV_NAMES = ("HTTP_PROXY", "HTTPS_PROXY", "NO_PROXY")
+
+
 class ProxyResolver:
     """Answers "which proxy for this URL?", reading the environment once per origin."""
 
-    __slots__ = ("_by_origin", "_environ", "_explicit", "_trust_env")
+    __slots__ = ("_by_origin", "_explicit", "_proxies", "_trust_env", "direct")
 
     def __init__(
         self,
@@ -146,8 +151,15 @@ class ProxyResolver:
     ) -> None:
         self._explicit = parse_proxy(proxy, what="proxy") if proxy is not None else None
         self._trust_env = trust_env
-        self._environ = os.environ if environ is None else environ
+        environ = os.environ if environ is None else environ
+        #: The environment's settings, read once: HTTP_PROXY, HTTPS_PROXY, NO_PROXY.
+        self._proxies = {name: _env(environ, name) for name in _ENV_NAMES}
         self._by_origin: dict[tuple[str, str | None, int | None], Proxy | None] = {}
+        #: No request goes through a proxy: transports need not ask.
+        self.direct = self._explicit is None and (
+            not trust_env
+            or (self._proxies["HTTP_PROXY"] is None and self._proxies["HTTPS_PROXY"] is None)
+        )
 
     def __repr__(self) -> str:
         where = repr(self._explicit) if self._explicit else f"trust_env={self._trust_env}"
@@ -175,10 +187,10 @@ class ProxyResolver:
         if not host or is_loopback(host) or host.endswith(".localhost"):
             return None
         name = "HTTPS_PROXY" if url.scheme == "https" else "HTTP_PROXY"
-        value = _env(self._environ, name)
+        value = self._proxies[name]
         if value is None:
             return None
-        no_proxy = _env(self._environ, "NO_PROXY")
+        no_proxy = self._proxies["NO_PROXY"]
         if no_proxy is not None and bypasses_proxy(host, url.port, no_proxy):
             return None
         return parse_proxy(value, what=name)

@@ -86,7 +86,7 @@ from typing import TYPE_CHECKING, Any
 from yarl import URL
 
 from contactflow_automizy._proxy import ProxyResolver
-from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response
+from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response, declared_length
 from contactflow_automizy._timeout import Timeout
 from contactflow_automizy._tls import CertTypes, TlsConfig, VerifyTypes
 from contactflow_automizy._transport import Request
@@ -168,7 +168,6 @@ class PyreqwestTransport:
         # Credentials in the proxy URL are taken out at once (the resolver keeps them out
         # of reprs); no proxy, and none in the environment: reqwest gets no proxy at all.
         self._proxies = ProxyResolver(proxy, trust_env=trust_env)
-        self._proxied = proxy is not None or (trust_env and _env_proxies_set())
         # Per (connect, read): the client and the connect timeout it was built with.
         self._clients: dict[tuple[float | None, float | None], tuple[Client, float | None]] = {}
         self._closed = False
@@ -209,7 +208,7 @@ class PyreqwestTransport:
         if self._cert is not None:
             paths = [path for path in self._cert if path is not None]
             builder = builder.identity_pem(b"\n".join(_pem(path, "cert=") for path in paths))
-        if self._proxied:
+        if not self._proxies.direct:
             proxies = self._proxies
             builder = builder.proxy(
                 self._pyreqwest.proxy.ProxyBuilder.custom(lambda url: _proxy_for(proxies, url))
@@ -239,7 +238,27 @@ class PyreqwestTransport:
             if error is None:
                 raise
             raise error from exc
-        body = _Body(streamed, resp, self._pyreqwest.exceptions.RequestError, request)
+        request_error = self._pyreqwest.exceptions.RequestError
+        limit = request.read_limit
+        if limit is not None and resp.status < 300:
+            # A buffered answer of known length within the limit: read here, in one call.
+            length = declared_length(resp.headers)
+            if length is not None and length <= limit:
+                try:
+                    content = (await resp.bytes()).to_bytes()
+                except request_error as exc:
+                    raise _body_error(request, exc) from exc
+                finally:
+                    await streamed.__aexit__(None, None, None)
+                return Response(
+                    resp.status,
+                    resp.headers,
+                    content,
+                    method=request.method,
+                    url=request.url,
+                    case_insensitive=True,
+                )
+        body = _Body(streamed, resp, request_error, request)
         return Response(
             resp.status,
             resp.headers,
@@ -331,7 +350,7 @@ class _Body:
             while (chunk := await read(DEFAULT_CHUNK_SIZE)) is not None:
                 yield chunk.to_bytes()
         except self._request_error as exc:
-            raise self._error(exc) from exc
+            raise _body_error(self._request, exc) from exc
         finally:
             await self._streamed.__aexit__(None, None, None)
 
@@ -339,7 +358,7 @@ class _Body:
         try:
             return (await self._resp.bytes()).to_bytes()
         except self._request_error as exc:
-            raise self._error(exc) from exc
+            raise _body_error(self._request, exc) from exc
         finally:
             await self._streamed.__aexit__(None, None, None)
 
@@ -347,13 +366,13 @@ class _Body:
         """Drop the response: an unread body's connection is closed (by reqwest), not kept."""
         self._streamed = self._resp = None  # type: ignore[assignment]
 
-    def _error(self, exc: Exception) -> APIConnectionError:
-        method, url = self._request.method, str(self._request.url)
-        if isinstance(exc, TimeoutError):
-            return APITimeoutError("request timed out", method=method, url=url)
-        return APIConnectionError(
-            f"connection failed: {type(exc).__name__}", method=method, url=url
-        )
+
+def _body_error(request: Request, exc: Exception) -> APIConnectionError:
+    """A failure while reading the body: the server had the request."""
+    method, url = request.method, str(request.url)
+    if isinstance(exc, TimeoutError):
+        return APITimeoutError("request timed out", method=method, url=url)
+    return APIConnectionError(f"connection failed: {type(exc).__name__}", method=method, url=url)
 
 
 def _proxy_for(proxies: ProxyResolver, target: Any) -> str | None:
@@ -371,9 +390,3 @@ def _proxy_for(proxies: ProxyResolver, target: Any) -> str | None:
         base64.b64decode(proxy.authorization.split(" ", 1)[1]).decode().partition(":")
     )
     return str(proxy.url.with_user(user).with_password(password))
-
-
-def _env_proxies_set() -> bool:
-    return any(
-        os.environ.get(name) for name in ("HTTP_PROXY", "HTTPS_PROXY", "http_proxy", "https_proxy")
-    )

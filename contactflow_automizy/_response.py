@@ -33,7 +33,7 @@ from yarl import URL
 
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
 
-__all__ = ["Response", "connection_error"]
+__all__ = ["Response", "connection_error", "declared_length"]
 
 DEFAULT_CHUNK_SIZE = 1 << 16
 
@@ -111,6 +111,15 @@ class Response:
             raise _too_big(limit)
         return body
 
+    @property
+    def body(self) -> bytes:
+        """The body :meth:`read` returned, without awaiting again (a buffered call's answer
+        is read by the session); RuntimeError before it was read."""
+        body = self._body
+        if body is None:
+            raise RuntimeError("the response body has not been read")
+        return body
+
     async def iter_chunks(
         self, chunk_size: int = DEFAULT_CHUNK_SIZE
     ) -> AsyncGenerator[bytes, None]:
@@ -159,7 +168,7 @@ class Response:
     async def _drain(self, limit: int | None) -> bytes:
         stream = self._take()
         try:
-            length = self._declared_length()
+            length = declared_length(self.headers)
             if limit is not None and length is not None and length > limit:
                 raise _too_big(limit)
             if self._read_all is not None and (length is not None or limit is None):
@@ -181,14 +190,19 @@ class Response:
         finally:
             await self.aclose()
 
-    def _declared_length(self) -> int | None:
-        """``Content-Length`` when it counts the body as read (not compressed), else None."""
-        headers = self.headers
-        encoding = headers.get("Content-Encoding")
-        if encoding is not None and encoding.strip().lower() != "identity":
-            return None
-        value = headers.get("Content-Length")
-        return int(value) if value is not None and value.isdigit() else None
+
+def declared_length(headers: Mapping[str, str]) -> int | None:
+    """``Content-Length`` when it counts the body as read (not compressed), else None.
+
+    A transport that reads a buffered body itself reads it in one call only
+    when this says how long it is (and that is within the limit); any other
+    body is counted as it streams, by :meth:`Response.read`.
+    """
+    encoding = headers.get("Content-Encoding")
+    if encoding is not None and encoding.strip().lower() != "identity":
+        return None
+    value = headers.get("Content-Length")
+    return int(value) if value is not None and value.isdigit() else None
 
 
 @functools.lru_cache(maxsize=128)

@@ -31,20 +31,33 @@ __all__ = ["Route", "Segment", "encode_query", "path_segment"]
 
 _PLACEHOLDER = re.compile(r"\{(\w+)(?::(\w+))?\}")
 
-#: Kinds whose checked value, as text, is already one safe segment (no quoting needed).
-_PLAIN_KINDS: dict[str, Callable[[str, Any], object]] = {
-    "uuid": _validate.uuid_text,
-    "id": _validate.positive_int,
-    "int": _validate.non_negative_int,
+KINDS = ("uuid", "id", "int", "str")
+
+
+def _str_segment(name: str, value: Any) -> str:
+    return quote(_validate.segment_text(name, value), safe="")
+
+
+def _id_segment(name: str, value: Any) -> str:
+    return str(_validate.positive_int(name, value))
+
+
+def _int_segment(name: str, value: Any) -> str:
+    return str(_validate.non_negative_int(name, value))
+
+
+#: Per kind: check one path parameter and encode it as a single segment.
+_ENCODERS: dict[str, Callable[[str, Any], str]] = {
+    "uuid": _validate.uuid_text,  # already its canonical, safe text
+    "id": _id_segment,
+    "int": _int_segment,
+    "str": _str_segment,
 }
-KINDS = (*_PLAIN_KINDS, "str")
 
 
 def path_segment(name: str, kind: str, value: Any) -> str:
     """Check one path parameter by its kind and encode it as a single segment."""
-    if kind == "str":
-        return quote(_validate.segment_text(name, value), safe="")
-    return str(_PLAIN_KINDS[kind](name, value))
+    return _ENCODERS[kind](name, value)
 
 
 #: One path segment of a template: literal text, or ``(name, kind)`` of a placeholder.
@@ -114,19 +127,22 @@ class Route:
 
     def path(self, **values: Any) -> str:
         """The encoded path, every parameter validated by its kind."""
+        return self.fill(values)
+
+    def fill(self, values: Mapping[str, Any]) -> str:
+        """:meth:`path` from a mapping of the parameters (no keyword unpacking per call)."""
         params = self._params
         if not params:
             return self.template
         literals = self._literals
-        parts = [literals[0]]
+        path = literals[0]
         try:
-            for (name, kind), literal in zip(params, literals[1:], strict=True):
-                parts.append(path_segment(name, kind, values[name]))
-                parts.append(literal)
+            for index, (name, kind) in enumerate(params, 1):
+                path += _ENCODERS[kind](name, values[name]) + literals[index]
         except KeyError:
             missing = [name for name, _ in params if name not in values]
             raise ConfigurationError(f"missing path parameter(s): {', '.join(missing)}") from None
-        return "".join(parts)
+        return path
 
 
 def _query_value(value: Any) -> str:

@@ -16,10 +16,11 @@ import logging
 import random as _random
 import time
 from collections.abc import Awaitable, Callable, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar, overload
 
 import attrs
 
+from contactflow_automizy._gate import Gate
 from contactflow_automizy._hooks import EventHooks, Hook
 from contactflow_automizy._lifecycle import AsyncClosable
 from contactflow_automizy._observe import AttemptWatch, Observers
@@ -48,6 +49,8 @@ if TYPE_CHECKING:
 __all__ = ["Session", "SessionStats"]
 
 log = logging.getLogger("contactflow_automizy")
+
+T = TypeVar("T")
 
 #: Error bodies are buffered to build messages; no more than this is kept.
 MAX_ERROR_BODY = 1 << 20
@@ -128,14 +131,15 @@ class Session(AsyncClosable):
         self.stats = SessionStats()
         self.job_store = job_store
         self._rate_limiter = as_rate_limiter(rate_limit)
-        self._max_concurrency = (
-            None if max_concurrency is None else positive_int("max_concurrency", max_concurrency)
+        self._concurrency = (
+            None
+            if max_concurrency is None
+            else Gate(positive_int("max_concurrency", max_concurrency))
         )
         #: OpenTelemetry for this session (the clients open SDK-call spans with it).
         self.telemetry = Telemetry(tracer_provider, meter_provider)
         self._observers = Observers(EventHooks.from_mapping(event_hooks), self.telemetry)
         self.transport: Transport = make_transport(transport or "aiohttp", transport_options)
-        self._semaphore: asyncio.Semaphore | None = None
         self._sleep = sleep
         self._random = random
         self._clock = clock
@@ -186,13 +190,6 @@ class Session(AsyncClosable):
         self._closed = True
         await self.transport.aclose()
 
-    def _limit(self) -> asyncio.Semaphore | None:
-        if self._max_concurrency is None:
-            return None
-        if self._semaphore is None:
-            self._semaphore = asyncio.Semaphore(self._max_concurrency)
-        return self._semaphore
-
     async def _wait_within(
         self, wait: Awaitable[object], deadline: Deadline | None, request: Request, attempt: int
     ) -> None:
@@ -206,6 +203,7 @@ class Session(AsyncClosable):
         except TimeoutError:
             raise _out_of_time(request, attempt) from None
 
+    @overload
     async def send(
         self,
         request: Request | Callable[[], Awaitable[Request]],
@@ -214,8 +212,47 @@ class Session(AsyncClosable):
         retry_policy: RetryPolicy | None = None,
         idempotent: bool | None = None,
         read_limit: int | None = None,
+        parse: None = None,
         stats: SessionStats | None = None,
-    ) -> Response:
+    ) -> Response: ...
+
+    @overload
+    async def send(
+        self,
+        request: Request | Callable[[], Awaitable[Request]],
+        *,
+        timeout: Timeout | None = None,
+        retry_policy: RetryPolicy | None = None,
+        idempotent: bool | None = None,
+        read_limit: int,
+        parse: Callable[[Response], T],
+        stats: SessionStats | None = None,
+    ) -> T: ...
+
+    @overload
+    async def send(
+        self,
+        request: Request | Callable[[], Awaitable[Request]],
+        *,
+        timeout: Timeout | None = None,
+        retry_policy: RetryPolicy | None = None,
+        idempotent: bool | None = None,
+        read_limit: int | None = None,
+        parse: Callable[[Response], T] | None = None,
+        stats: SessionStats | None = None,
+    ) -> Response | T: ...
+
+    async def send(
+        self,
+        request: Request | Callable[[], Awaitable[Request]],
+        *,
+        timeout: Timeout | None = None,
+        retry_policy: RetryPolicy | None = None,
+        idempotent: bool | None = None,
+        read_limit: int | None = None,
+        parse: Callable[[Response], T] | None = None,
+        stats: SessionStats | None = None,
+    ) -> Response | T:
         """Send with retries; return the first 2xx response (``.attempts`` says how many).
 
         ``request`` may be a coroutine factory, rebuilt for every attempt (fresh
@@ -223,7 +260,11 @@ class Session(AsyncClosable):
         :class:`APIStatusError` subclasses once retries are exhausted.  With
         ``read_limit`` the body is read here, so an answer that breaks or stalls
         mid-body is retried like any connection error; without it the body is
-        left unread for the caller to stream.  ``stats``, when given, counts
+        left unread for the caller to stream.  ``parse``, given with
+        ``read_limit``, is called with the read 2xx response and its result
+        returned instead (its errors are not retried): the clients decode and
+        structure JSON answers this way, in this coroutine rather than one of
+        their own around it.  ``stats``, when given, counts
         this call's requests, retries and failures alongside the session's, so
         a bulk call can report its own traffic on a shared session.  A wait
         (back-off or ``Retry-After``) that would end past ``timeout.deadline``
@@ -245,9 +286,9 @@ class Session(AsyncClosable):
             if stats is not None:
                 stats.requests += 1
             retry_after: float | None = None
-            limit = self._limit()
-            if limit is not None:  # acquired by hand: no async context manager on the hot path
-                await self._wait_within(limit.acquire(), deadline, req, attempt)
+            limit = self._concurrency
+            if limit is not None and not limit.try_enter():
+                await self._wait_within(limit.enter(), deadline, req, attempt)
             watch: AttemptWatch | None = None
             try:
                 try:
@@ -268,7 +309,7 @@ class Session(AsyncClosable):
                         body = await _read_error_body(response)
                 finally:
                     if limit is not None:
-                        limit.release()
+                        limit.leave()
             except APIConnectionError as exc:
                 if watch is not None:
                     watch.failed(exc)
@@ -281,7 +322,7 @@ class Session(AsyncClosable):
                     response.attempts = attempt + 1
                     if watch is not None:
                         watch.done()
-                    return response
+                    return response if parse is None else parse(response)
                 error = None
                 retry_after = parse_retry_after(response.headers.get("Retry-After"))
                 if response.status == 429 and retry_after and self._rate_limiter is not None:

@@ -51,9 +51,11 @@ class Timeout:
     ``read`` as one timer for the whole answer instead of one per read (SPEC
     section 11): aiohttp does, so its per-read timer is only armed where it
     earns its cost (streamed downloads and uploads).  The answer then has
-    ``read`` seconds from the start of the attempt to its last byte: waiting
-    for a pooled connection and opening one (itself bounded by ``connect``)
-    count against it.  pyreqwest keeps a timer per read (in Rust).
+    ``read`` seconds from the moment the request has a connection to its last
+    byte: opening a new connection (itself bounded by ``connect``) counts
+    against it, waiting for a pooled one does not (that wait is bounded by
+    ``deadline`` alone).  pyreqwest keeps a timer per read (in Rust), and
+    counts the wait for a pooled connection against ``total``.
     """
 
     total: float | None = attrs.field(default=300.0, validator=_seconds)

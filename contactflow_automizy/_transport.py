@@ -25,7 +25,7 @@ dozen lines.
 
 from __future__ import annotations
 
-import functools
+import asyncio
 import math
 import ssl
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
@@ -35,12 +35,18 @@ import aiohttp
 import attrs
 from yarl import URL
 
+from contactflow_automizy._gate import Gate
 from contactflow_automizy._proxy import Proxy, ProxyResolver
-from contactflow_automizy._response import DEFAULT_CHUNK_SIZE, Response, connection_error
+from contactflow_automizy._response import (
+    DEFAULT_CHUNK_SIZE,
+    Response,
+    connection_error,
+    declared_length,
+)
 from contactflow_automizy._timeout import Timeout
 from contactflow_automizy._tls import CertTypes, TlsConfig, VerifyTypes
 from contactflow_automizy._validate import positive_int
-from contactflow_automizy.errors import APIConnectionError, ConfigurationError
+from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ConfigurationError
 
 __all__ = [
     "AiohttpTransport",
@@ -56,9 +62,14 @@ __all__ = [
 BodyFactory = Callable[[], AsyncIterable[bytes]]
 
 
-@attrs.frozen
+@attrs.define
 class Request:
-    """One HTTP request, fully built: URL already encoded, headers final."""
+    """One HTTP request, fully built: URL already encoded, headers final.
+
+    Treat it as read-only: one request serves every attempt of a call.  (Not
+    frozen: a frozen attrs class costs a call per field to build, on every
+    request.)
+    """
 
     method: str
     url: URL
@@ -66,9 +77,14 @@ class Request:
     headers: Mapping[str, str] = attrs.field(factory=dict, repr=False)
     params: Sequence[tuple[str, str]] = ()
     content: bytes | BodyFactory | None = None
-    #: The caller reads the whole body at once (a JSON answer, bounded by the session):
-    #: a hint that lets a backend time the whole answer with one timer (see Timeout).
-    buffered: bool = False
+    #: Set when the caller reads the whole body at once (a JSON answer), at most this
+    #: many bytes: a backend may then read it itself, timed as a whole (see Timeout).
+    read_limit: int | None = None
+
+    @property
+    def buffered(self) -> bool:
+        """Is the answer read whole (``read_limit`` set)?"""
+        return self.read_limit is not None
 
     async def read(self) -> bytes:
         """The body as bytes (a streamed body produced and joined); ``b""`` for none."""
@@ -89,34 +105,26 @@ class Transport(Protocol):
     async def aclose(self) -> None: ...
 
 
-@functools.lru_cache(maxsize=128)
-def _per_attempt_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
-    if buffered and timeout.read is not None:
-        # A buffered answer: ``read`` folded into aiohttp's one total timer (see Timeout).
-        total = timeout.read if timeout.total is None else min(timeout.total, timeout.read)
-        return aiohttp.ClientTimeout(total=total, sock_connect=timeout.connect)
-    return aiohttp.ClientTimeout(
-        total=timeout.total, sock_connect=timeout.connect, sock_read=timeout.read
-    )
-
-
 def _client_timeout(timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
     """aiohttp's timers for one attempt (a buffered answer's ``read`` as one timer).
 
-    Under a deadline (``timeout.deadline`` is then the time the call has left)
-    aiohttp's ``connect`` timer, which covers waiting for a pooled connection,
-    DNS, TCP, TLS and a proxy's CONNECT, gets what is left, so a deadline that
-    runs out before the request is written raises aiohttp's
-    ``ConnectionTimeoutError``: never sent.  Timers are then exact (aiohttp
-    otherwise rounds those over 5 s up to the next whole second).  Such
-    timeouts change with every attempt, so they are not cached.
+    A buffered answer gets no per-read timer: ``read`` becomes aiohttp's one
+    total timer, which starts once the transport has a connection for the
+    request (see :class:`AiohttpTransport`).  Under a deadline
+    (``timeout.deadline`` is then the time the call has left) aiohttp's
+    ``connect`` timer, which covers DNS, TCP, TLS and a proxy's CONNECT, gets
+    what is left, so a deadline that runs out before the request is written
+    raises aiohttp's ``ConnectionTimeoutError``: never sent.  Timers are then
+    exact (aiohttp otherwise rounds those over 5 s up to the next whole second).
     """
-    if timeout.deadline is None:
-        return _per_attempt_timeout(timeout, buffered)
     one_timer = buffered and timeout.read is not None
     total = timeout.total
     if one_timer:
         total = timeout.read if total is None else min(total, timeout.read)  # type: ignore[type-var]
+    if timeout.deadline is None:
+        return aiohttp.ClientTimeout(
+            total=total, sock_connect=timeout.connect, sock_read=None if one_timer else timeout.read
+        )
     return aiohttp.ClientTimeout(
         total=total,
         connect=timeout.deadline,
@@ -153,6 +161,24 @@ class AiohttpTransport:
     one context here, once.  Proxies: ``proxy`` for every request, else
     ``HTTPS_PROXY``/``HTTP_PROXY``/``NO_PROXY`` when ``trust_env`` (see
     :mod:`contactflow_automizy._proxy`); aiohttp's own ``trust_env`` stays off.
+
+    Decisions on the hot path (issue 12):
+
+    * No more requests are let through than the pool holds connections
+      (``max_connections``, and ``max_connections_per_host`` per origin): a
+      request waits for a connection in a :class:`Gate` here, never inside
+      aiohttp, so the attempt's timers start only once a connection is its
+      own.  That wait is bounded by the call's deadline alone (like
+      aiohttp's, it has no limit of its own).
+    * A 2xx answer to a buffered request whose ``Content-Length`` is within
+      ``request.read_limit`` is read here, in the coroutine that sent it, and
+      handed on as bytes; any other body (compressed, chunked, too large, an
+      error's) is left to :meth:`Response.read`, which applies the limits.
+    * ``ClientSession._request`` is awaited directly: ``request()`` only wraps
+      it in a context-manager object that the transport never uses.
+    * Cookies are neither kept nor sent (aiohttp's ``DummyCookieJar``): both
+      APIs authenticate with a header and neither document uses cookies, and
+      a cookie jar costs a lookup on every request.
     """
 
     def __init__(
@@ -182,6 +208,15 @@ class AiohttpTransport:
             verify = ssl_context
         self._ssl = TlsConfig.from_options(verify, verify_ssl, cert).ssl_context()
         self._proxies = ProxyResolver(proxy, trust_env=trust_env)
+        self._gate = Gate(max_connections)
+        self._per_host = max_connections_per_host
+        self._host_gates: dict[tuple[str, str | None, int | None], Gate] = {}
+        # aiohttp's timers for the last Timeout seen (most calls share one), buffered or not.
+        self._timers: tuple[Timeout | None, aiohttp.ClientTimeout, aiohttp.ClientTimeout] = (
+            None,
+            aiohttp.ClientTimeout(),
+            aiohttp.ClientTimeout(),
+        )
         self._session: aiohttp.ClientSession | None = None
         self._closed = False
 
@@ -197,8 +232,49 @@ class AiohttpTransport:
                 connector=connector,
                 auto_decompress=True,
                 raise_for_status=False,
+                cookie_jar=aiohttp.DummyCookieJar(),
             )
         return self._session
+
+    def _timer(self, timeout: Timeout, buffered: bool) -> aiohttp.ClientTimeout:
+        """aiohttp's timers for a Timeout other than the last one seen (``send`` reuses those)."""
+        if timeout.deadline is not None:  # changes with every attempt
+            return _client_timeout(timeout, buffered)
+        timers = self._timers = (
+            timeout,
+            _client_timeout(timeout, True),
+            _client_timeout(timeout, False),
+        )
+        return timers[1] if buffered else timers[2]
+
+    async def _admit(self, request: Request, timeout: Timeout) -> Gate | None:
+        """Wait for a connection of the pool (the slow path); return the origin's gate."""
+        gates = [self._gate]
+        if self._per_host:
+            url = request.url
+            origin = (url.scheme, url.raw_host, url.port)
+            host_gate = self._host_gates.get(origin)
+            if host_gate is None:
+                host_gate = self._host_gates[origin] = Gate(self._per_host)
+            gates.append(host_gate)
+        entered: list[Gate] = []
+        try:
+            async with asyncio.timeout(timeout.deadline):
+                for gate in gates:
+                    await gate.enter()
+                    entered.append(gate)
+        except BaseException as exc:
+            for gate in entered:
+                gate.leave()
+            if isinstance(exc, TimeoutError):
+                raise APITimeoutError(
+                    "timed out waiting for a connection",
+                    method=request.method,
+                    url=str(request.url),
+                    request_sent=False,
+                ) from None
+            raise
+        return gates[1] if len(gates) > 1 else None
 
     async def send(self, request: Request, timeout: Timeout) -> Response:
         client = self._session or self._client()
@@ -207,47 +283,96 @@ class AiohttpTransport:
             data = data()
         headers: Mapping[str, str] = request.headers
         proxy_url = proxy_headers = None
-        if (proxy := self._proxies.for_url(request.url)) is not None:
+        if not self._proxies.direct and (proxy := self._proxies.for_url(request.url)) is not None:
             proxy_url = proxy.url
             headers, proxy_headers = _proxy_arguments(proxy, request)
+        limit = request.read_limit
+        gate = self._gate
+        host_gate = None
+        if self._per_host or not gate.try_enter():
+            host_gate = await self._admit(request, timeout)
+        timers = self._timers
+        if timers[0] is timeout:
+            timer = timers[1] if limit is not None else timers[2]
+        else:
+            timer = self._timer(timeout, limit is not None)
+        refused: APIConnectionError | None = None
         try:
-            resp = await client.request(
+            resp = await client._request(
                 request.method,
                 request.url,
                 headers=headers,
                 params=request.params or None,
                 data=data,
                 allow_redirects=False,
-                timeout=_client_timeout(timeout, request.buffered),
+                timeout=timer,
                 proxy=proxy_url,
                 proxy_headers=proxy_headers,
             )
-        except Exception as exc:
+        except BaseException as exc:
+            _leave(gate, host_gate)
+            if not isinstance(exc, Exception):
+                raise
             if (error := connection_error(exc, request.method, request.url, sent=True)) is None:
                 raise
             if not isinstance(exc, aiohttp.ClientHttpProxyError):
                 raise error from exc
-        else:
-            return Response(
-                resp.status,
-                resp.headers,
-                resp.content.iter_chunked(DEFAULT_CHUNK_SIZE),
-                reason=resp.reason or "",
-                release=resp.release,
-                method=request.method,
-                url=request.url,
-                case_insensitive=True,
-                read_all=resp.read,
-            )
-        # A refused CONNECT: aiohttp's error holds the CONNECT's headers, the
-        # proxy's credentials among them, so it is neither the cause nor the context.
-        raise error
+            refused = error
+        if refused is not None:
+            # A refused CONNECT: aiohttp's error holds the CONNECT's headers, the
+            # proxy's credentials among them, so it is neither the cause nor the context.
+            raise refused
+        if limit is not None and resp.status < 300:
+            length = declared_length(resp.headers)
+            if length is not None and length <= limit:
+                try:
+                    body = await resp.read()
+                except Exception as exc:
+                    error = connection_error(exc, request.method, request.url, sent=True)
+                    if error is None:
+                        raise
+                    raise error from exc
+                finally:
+                    gate.leave()
+                    if host_gate is not None:
+                        host_gate.leave()
+                return Response(
+                    resp.status,
+                    resp.headers,
+                    body,
+                    reason=resp.reason or "",
+                    method=request.method,
+                    url=request.url,
+                    case_insensitive=True,
+                )
+
+        def release() -> None:
+            resp.release()
+            _leave(gate, host_gate)
+
+        return Response(
+            resp.status,
+            resp.headers,
+            resp.content.iter_chunked(DEFAULT_CHUNK_SIZE),
+            reason=resp.reason or "",
+            release=release,
+            method=request.method,
+            url=request.url,
+            case_insensitive=True,
+            read_all=resp.read,
+        )
 
     async def aclose(self) -> None:
         self._closed = True
         session, self._session = self._session, None
         if session is not None:
             await session.close()
+
+
+def _leave(gate: Gate, host_gate: Gate | None) -> None:
+    gate.leave()
+    if host_gate is not None:
+        host_gate.leave()
 
 
 def _pyreqwest(**options: Any) -> Transport:

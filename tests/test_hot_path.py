@@ -78,3 +78,46 @@ async def test_on_aiohttp_read_bounds_a_buffered_answer_as_one_timer(
         target = tmp_path / "report.csv"
         await cf.download_automations_report(target)
         assert target.stat().st_size == 600
+
+
+@pytest.fixture
+async def slow_nodes() -> AsyncIterator[str]:
+    """Nodes answered after 0.15 s each (the server takes any number at once)."""
+
+    async def node(request: web.Request) -> web.Response:
+        await asyncio.sleep(0.15)
+        return web.json_response({"uuid": request.match_info["uuid"]})
+
+    app = web.Application()
+    app.router.add_get("/nodes/{uuid}", node)
+    async with serve(app) as base:
+        yield base
+
+
+async def test_waiting_for_a_pooled_connection_does_not_count_against_read(
+    slow_nodes: str, backend: str
+) -> None:
+    """Four calls on one connection: the last waits 0.45 s for it, past read=0.3, and
+    still succeeds, since ``read`` times the answer, not the queue (SPEC 11)."""
+    timeout = Timeout(total=10.0, connect=5.0, read=0.3)
+    async with Session(transport=backend, max_connections=1, timeout=timeout) as session:
+        cf = ContactflowClient(TOKEN, NODE, slow_nodes, session=session, max_retries=0)
+        started = asyncio.get_running_loop().time()
+        nodes = await asyncio.gather(*(cf.get_node(NODE) for _ in range(4)))
+        elapsed = asyncio.get_running_loop().time() - started
+    assert [node.uuid for node in nodes] == [NODE] * 4
+    assert elapsed >= 0.55  # they did queue for the one connection
+
+
+async def test_a_deadline_bounds_the_wait_for_a_pooled_connection(slow_nodes: str) -> None:
+    """Queued behind a slow call, a call whose deadline runs out was never sent."""
+    async with Session(transport="aiohttp", max_connections=1) as session:
+        cf = ContactflowClient(TOKEN, NODE, slow_nodes, session=session)
+        hurried = cf.with_options(timeout=Timeout(deadline=0.05))
+        first = asyncio.create_task(cf.get_node(NODE))
+        await asyncio.sleep(0.02)  # the first holds the only connection
+        with pytest.raises(APITimeoutError) as caught:
+            await hurried.get_node(NODE)
+        assert caught.value.request_sent is False
+        assert (await first).uuid == NODE
+        assert (await cf.get_node(NODE)).uuid == NODE  # the timed-out wait left no place taken

@@ -109,13 +109,20 @@ def test_no_proxy_from_the_environment() -> None:
     assert resolve(URL("https://api.other.org/x"), **env) == "http://corp:3128"
 
 
-def test_environment_is_read_once_per_origin() -> None:
+def test_environment_is_read_once_when_the_resolver_is_made() -> None:
     environ = {"HTTPS_PROXY": "http://first:1"}
     resolver = ProxyResolver(environ=environ)
-    assert str(resolver.for_url(API).url) == "http://first:1"  # type: ignore[union-attr]
     environ["HTTPS_PROXY"] = "http://second:2"
-    assert str(resolver.for_url(API / "other").url) == "http://first:1"  # type: ignore[union-attr]
-    assert str(resolver.for_url(URL("https://new.example.org/")).url) == "http://second:2"  # type: ignore[union-attr]
+    assert str(resolver.for_url(API).url) == "http://first:1"  # type: ignore[union-attr]
+    assert str(resolver.for_url(URL("https://new.example.org/")).url) == "http://first:1"  # type: ignore[union-attr]
+
+
+def test_without_proxy_settings_the_resolver_is_direct() -> None:
+    assert ProxyResolver(environ={}).direct
+    assert ProxyResolver(environ={"NO_PROXY": "*"}).direct
+    assert ProxyResolver(trust_env=False, environ={"HTTPS_PROXY": "http://env:1"}).direct
+    assert not ProxyResolver(environ={"http_proxy": "http://env:1"}).direct
+    assert not ProxyResolver("http://explicit:1", trust_env=False).direct
 
 
 def test_credentials_leave_the_url_for_a_hidden_header() -> None:

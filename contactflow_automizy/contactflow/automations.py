@@ -169,6 +169,6 @@ class AutomationsMixin(ContactflowMixin):
         warnings.warn(
             "GET /automations/categories is deprecated by the API; use get_automation_categories()",
             DeprecationWarning,
-            stacklevel=3,  # past the SDK-call wrapper (sdk_calls) to the caller
+            stacklevel=2,  # the caller: sdk_calls adds no frame unless tracing
         )
         return await self._model(routes.AUTOMATION_CATEGORIES_DEPRECATED, Categories, node=node)
