@@ -75,10 +75,10 @@ async def measure(calls: int, repeats: int) -> dict[str, float]:
 
         async def build() -> object:
             # The URL and the plain call's headers, as BaseClient._request makes them.
-            url = URL(cf._base + routes.GET_NODE.path(nodeUuid=NODE), encoded=True)
+            url = cf._url(routes.GET_NODE.path(nodeUuid=NODE))
             return url, cf._header_sets.get(True) or cf._header_set(routes.GET_NODE)
 
-        url = URL(cf._base + routes.GET_NODE.path(nodeUuid=NODE), encoded=True)
+        url = cf._url(routes.GET_NODE.path(nodeUuid=NODE))
         headers = cf._header_set(routes.GET_NODE)[0]
         params: list[tuple[str, str]] = []
         content = None

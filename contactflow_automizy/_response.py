@@ -28,7 +28,7 @@ from http import HTTPStatus
 from inspect import isasyncgen
 
 import aiohttp
-from multidict import CIMultiDict, CIMultiDictProxy
+from multidict import CIMultiDict, CIMultiDictProxy, istr
 from yarl import URL
 
 from contactflow_automizy.errors import APIConnectionError, APITimeoutError, ResponseTooLargeError
@@ -36,6 +36,9 @@ from contactflow_automizy.errors import APIConnectionError, APITimeoutError, Res
 __all__ = ["Response", "connection_error", "declared_length"]
 
 DEFAULT_CHUNK_SIZE = 1 << 16
+#: Folded once: a case-insensitive map looks an ``istr`` up without folding it again.
+_CONTENT_ENCODING = istr("Content-Encoding")
+_CONTENT_LENGTH = istr("Content-Length")
 
 
 class Response:
@@ -104,12 +107,19 @@ class Response:
 
     async def read(self, limit: int | None = None) -> bytes:
         """The whole body; :class:`ResponseTooLargeError` past ``limit`` bytes."""
+        if not self.in_memory(limit):
+            self._body = await self._drain(limit)
+        return self._body  # type: ignore[return-value]
+
+    def in_memory(self, limit: int | None = None) -> bool:
+        """Is the whole body in memory already (so :meth:`read` would not wait)?  One
+        past ``limit`` bytes is :class:`ResponseTooLargeError`, as :meth:`read` says."""
         body = self._body
         if body is None:
-            body = self._body = await self._drain(limit)
-        elif limit is not None and len(body) > limit:
+            return False
+        if limit is not None and len(body) > limit:
             raise _too_big(limit)
-        return body
+        return True
 
     @property
     def body(self) -> bytes:
@@ -198,10 +208,10 @@ def declared_length(headers: Mapping[str, str]) -> int | None:
     when this says how long it is (and that is within the limit); any other
     body is counted as it streams, by :meth:`Response.read`.
     """
-    encoding = headers.get("Content-Encoding")
+    encoding = headers.get(_CONTENT_ENCODING)
     if encoding is not None and encoding.strip().lower() != "identity":
         return None
-    value = headers.get("Content-Length")
+    value = headers.get(_CONTENT_LENGTH)
     return int(value) if value is not None and value.isdigit() else None
 
 

@@ -303,7 +303,7 @@ class Session(AsyncClosable):
                         await watch.before_send()
                     response = await self.transport.send(req, attempt_timeout)
                     if response.status < 300:
-                        if read_limit is not None:
+                        if read_limit is not None and not response.in_memory(read_limit):
                             await response.read(read_limit)  # kept by the response
                     else:
                         body = await _read_error_body(response)
