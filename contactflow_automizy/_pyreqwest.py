@@ -31,7 +31,9 @@ What pyreqwest 0.15 can and cannot do, from its stubs and measured on loopback
   retried anyway, as no time is left.
 * A streamed response is an ``async with`` request; reading it to the end
   returns the connection to hyper's pool, dropping it closes the connection,
-  so ``aclose()`` of an unread body costs no round trip.
+  so ``aclose()`` of an unread body costs no round trip.  A 2xx answer to a
+  buffered request whose ``Content-Length`` is within ``request.read_limit``
+  is read in ``send`` itself and handed on as bytes (as on aiohttp).
 * Bodies are inflated by reqwest (gzip, deflate, brotli, zstd), which drops
   ``Content-Encoding`` and ``Content-Length``: the size limit counts inflated
   bytes, so a gzip bomb is refused at the limit, not after inflating it.
