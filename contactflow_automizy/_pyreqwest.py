@@ -172,6 +172,13 @@ class PyreqwestTransport:
         self._proxies = ProxyResolver(proxy, trust_env=trust_env)
         # Per (connect, read): the client and the connect timeout it was built with.
         self._clients: dict[tuple[float | None, float | None], tuple[Client, float | None]] = {}
+        # The last Timeout seen, its client, connect timeout and per-request total.
+        self._last: tuple[Timeout | None, Any, float | None, timedelta | None] = (
+            None,
+            None,
+            None,
+            None,
+        )
         self._closed = False
 
     def __repr__(self) -> str:
@@ -219,7 +226,13 @@ class PyreqwestTransport:
         return entry
 
     async def send(self, request: Request, timeout: Timeout) -> Response:
-        client, connect = self._pick(timeout)
+        last = self._last
+        if last[0] is timeout:  # most calls share one Timeout: no lookup, no timedelta
+            _, client, connect, total = last
+        else:
+            client, connect = self._pick(timeout)
+            total = None if timeout.total is None else _seconds(timeout.total)
+            self._last = (timeout, client, connect, total)
         url = request.url.extend_query(request.params) if request.params else request.url
         builder = client.request(request.method, str(url)).headers(request.headers)
         content = request.content
@@ -228,8 +241,8 @@ class PyreqwestTransport:
                 builder = builder.body_bytes(content)
             else:
                 builder = builder.body_stream(content())
-        if timeout.total is not None:
-            builder = builder.timeout(_seconds(timeout.total))
+        if total is not None:
+            builder = builder.timeout(total)
         streamed = builder.build_streamed()
         started = time.monotonic()
         try:
@@ -310,6 +323,7 @@ class PyreqwestTransport:
 
     async def aclose(self) -> None:
         self._closed = True
+        self._last = (None, None, None, None)
         clients, self._clients = list(self._clients.values()), {}
         for client, _ in clients:
             await client.close()
