@@ -26,6 +26,7 @@ dozen lines.
 from __future__ import annotations
 
 import asyncio
+import functools
 import math
 import ssl
 from collections.abc import AsyncIterable, Callable, Mapping, Sequence
@@ -345,17 +346,19 @@ class AiohttpTransport:
                     url=request.url,
                     case_insensitive=True,
                 )
-
-        def release() -> None:
-            resp.release()
+        # The place is given back when aiohttp lets the connection go: when the body
+        # ends, the response is closed, or (never read nor closed) collected.
+        connection = resp.connection
+        if connection is None:  # the whole answer is in already (no body)
             _leave(gate, host_gate)
-
+        else:
+            connection.add_callback(functools.partial(_leave, gate, host_gate))
         return Response(
             resp.status,
             resp.headers,
             resp.content.iter_chunked(DEFAULT_CHUNK_SIZE),
             reason=resp.reason or "",
-            release=release,
+            release=resp.release,
             method=request.method,
             url=request.url,
             case_insensitive=True,

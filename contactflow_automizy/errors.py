@@ -360,8 +360,8 @@ def parse_error_body(
         if isinstance(data, Mapping):
             fields = _field_errors(data.get("errors"))
             raw = data.get("message") or data.get("error") or data.get("detail")
-            message = _clip(_text(raw)) if raw not in (None, "") else None
-            if message is None and fields:
+            message = (_clip(_text(raw)) if raw not in (None, "") else None) or None
+            if message is None and fields:  # "" too: a message of white space says nothing
                 message = _first_message(fields)
             logref = data.get("logref")
             return message, fields, None if logref is None else _clip(_text(logref))

@@ -9,11 +9,13 @@ answer), while a streamed download keeps a timer per read.
 from __future__ import annotations
 
 import asyncio
+import gc
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 from aiohttp import web
+from yarl import URL
 
 from contactflow_automizy import (
     APITimeoutError,
@@ -121,3 +123,18 @@ async def test_a_deadline_bounds_the_wait_for_a_pooled_connection(slow_nodes: st
         assert caught.value.request_sent is False
         assert (await first).uuid == NODE
         assert (await cf.get_node(NODE)).uuid == NODE  # the timed-out wait left no place taken
+
+
+async def test_a_response_never_read_nor_closed_gives_its_connection_back(
+    slow_nodes: str,
+) -> None:
+    """An unread answer dropped by its caller: once collected, the pool's one place is free."""
+    async with Session(transport="aiohttp", max_connections=1) as session:
+        url = URL(f"{slow_nodes}/nodes/{NODE}")
+        response = await session.send(Request("GET", url))
+        assert response.status == 200
+        del response
+        gc.collect()
+        async with asyncio.timeout(5):
+            answer = await session.send(Request("GET", url), read_limit=1 << 20)
+        assert answer.status == 200

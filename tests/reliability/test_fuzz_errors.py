@@ -17,7 +17,7 @@ from typing import Any
 
 import orjson
 import pytest
-from hypothesis import given
+from hypothesis import example, given
 from hypothesis import strategies as st
 
 from contactflow_automizy._redact import MASK, redact_url
@@ -92,6 +92,7 @@ def test_any_bytes(body: bytes, content_type: str) -> None:
 
 @FUZZ
 @given(data=SHAPES, content_type=CONTENT_TYPES)
+@example(data={"message": "\r"}, content_type="")  # white space only: no message, not ""
 def test_any_json_shape(data: Any, content_type: str) -> None:
     _check(parse_error_body(orjson.dumps(data), content_type))
     count("fuzz", "error_parser_json", 1)
