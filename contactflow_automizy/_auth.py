@@ -55,18 +55,22 @@ class BearerAuth:
                     self._token = Secret(header_value("Authorization", fresh))
                 token = self._token
         assert token is not None
-        return {"Authorization": "Bearer " + token.reveal()}
+        return _bearer(token)
 
     def static_headers(self) -> dict[str, str] | None:
         if self._provider is not None or self._token is None:
             return None
-        return {"Authorization": "Bearer " + self._token.reveal()}
+        return _bearer(self._token)
 
     def invalidate(self) -> bool:
         if self._provider is None:
             return False
         self._token = None
         return True
+
+
+def _bearer(token: Secret[str]) -> dict[str, str]:
+    return {"Authorization": "Bearer " + token.reveal()}
 
 
 class ApiKeyAuth:
@@ -80,7 +84,7 @@ class ApiKeyAuth:
         return "ApiKeyAuth(api_key='***')"
 
     async def headers(self) -> dict[str, str]:
-        return {"Api-key": self._key.reveal()}
+        return self.static_headers()
 
     def static_headers(self) -> dict[str, str]:
         return {"Api-key": self._key.reveal()}

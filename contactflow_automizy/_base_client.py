@@ -250,7 +250,7 @@ class BaseClient(AsyncClosable):
         this call's own requests too (see :meth:`Session.send`).
         """
         if path:
-            url = self._base_url.with_path(self._base_path + route.fill(path), encoded=True)
+            url = self._url(route.fill(path))
         else:  # made once per route: yarl parses nothing per call
             url = self._route_urls.get(route.template) or self._route_url(route)
         params = encode_query(query) if query else []

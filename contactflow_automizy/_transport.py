@@ -334,9 +334,7 @@ class AiohttpTransport:
                         raise
                     raise error from exc
                 finally:
-                    gate.leave()
-                    if host_gate is not None:
-                        host_gate.leave()
+                    _leave(gate, host_gate)
                 return Response(
                     resp.status,
                     resp.headers,
