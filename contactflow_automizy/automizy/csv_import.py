@@ -69,7 +69,7 @@ from contactflow_automizy.jobs.run import store_for
 if TYPE_CHECKING:
     from _typeshed import WriteableBuffer
 
-__all__ = ["IMPORT_KIND", "CsvImportMixin", "CsvImportResult", "CsvSource", "import_csv"]
+__all__ = ["IMPORT_KIND", "CsvImportMixin", "CsvImportResult", "CsvSource"]
 
 Row: TypeAlias = Mapping[str, Any]
 CsvSource: TypeAlias = FileSource | Iterable[Row] | AsyncIterable[Row]
@@ -357,53 +357,6 @@ def _field_list(
 # -- the whole import -----------------------------------------------------------
 
 
-async def import_csv(
-    client: ImportsMixin,
-    source: CsvSource,
-    *,
-    list_ids: Iterable[int],
-    mapping: Literal["auto"] | Mapping[str, int | None] = "auto",
-    overwrite: bool = False,
-    add_tag_ids: Iterable[int] = (),
-    remove_tag_ids: Iterable[int] = (),
-    notification_email: str | None = None,
-    on_progress: ProgressCallback | None = None,
-    job_id: str | None = None,
-    job_store: JobStore | None = None,
-) -> CsvImportResult:
-    """Import ``source`` into ``list_ids``; see the module docstring for the rules."""
-    lists = _validate.positive_ints("list_ids", list_ids)
-    if not lists:
-        raise ConfigurationError("list_ids: a contact must go to at least one list")
-    add = _validate.positive_ints("add_tag_ids", add_tag_ids)
-    remove = _validate.positive_ints("remove_tag_ids", remove_tag_ids)
-    if notification_email is not None:
-        _validate.email_address("notification_email", notification_email)
-    if isinstance(mapping, str):
-        if mapping != "auto":
-            raise ConfigurationError(f"mapping must be 'auto' or a mapping, got {mapping!r}")
-        explicit = None
-    else:
-        explicit = _check_explicit(mapping)
-
-    store = store_for(job_id, job_store, client.session.job_store)
-    if store is None:
-        return await _import(
-            client, source, lists, explicit, overwrite, add, remove, notification_email, on_progress
-        )
-    assert job_id is not None
-    target = ",".join(str(i) for i in sorted(set(lists)))
-    async with claim_job(store, job_id, IMPORT_KIND, target) as run:
-        if run.done:
-            return attrs.evolve(run.result_as(CsvImportResult), already_done=True)
-        await run.start_attempt()
-        result = await _import(
-            client, source, lists, explicit, overwrite, add, remove, notification_email, on_progress
-        )
-        await run.finish(result)
-        return result
-
-
 async def _import(
     client: ImportsMixin,
     source: CsvSource,
@@ -473,21 +426,55 @@ class CsvImportMixin(ImportsMixin):
         job_id: str | None = None,
         job_store: JobStore | None = None,
     ) -> CsvImportResult:
-        """Check, map, upload and process a CSV in one call; see :mod:`.csv_import`.
+        """Check, map, upload and process a CSV into ``list_ids`` in one call; see
+        :mod:`.csv_import` for the rules.
 
         ``job_id`` makes it a durable job kept in ``job_store`` or the session's:
         once it completed, running it again returns its result (``already_done``)
         and sends nothing."""
-        return await import_csv(
-            self,
-            source,
-            list_ids=list_ids,
-            mapping=mapping,
-            overwrite=overwrite,
-            add_tag_ids=add_tag_ids,
-            remove_tag_ids=remove_tag_ids,
-            notification_email=notification_email,
-            on_progress=on_progress,
-            job_id=job_id,
-            job_store=job_store,
-        )
+        lists = _validate.positive_ints("list_ids", list_ids)
+        if not lists:
+            raise ConfigurationError("list_ids: a contact must go to at least one list")
+        add = _validate.positive_ints("add_tag_ids", add_tag_ids)
+        remove = _validate.positive_ints("remove_tag_ids", remove_tag_ids)
+        if notification_email is not None:
+            _validate.email_address("notification_email", notification_email)
+        if isinstance(mapping, str):
+            if mapping != "auto":
+                raise ConfigurationError(f"mapping must be 'auto' or a mapping, got {mapping!r}")
+            explicit = None
+        else:
+            explicit = _check_explicit(mapping)
+
+        store = store_for(job_id, job_store, self.session.job_store)
+        if store is None:
+            return await _import(
+                self,
+                source,
+                lists,
+                explicit,
+                overwrite,
+                add,
+                remove,
+                notification_email,
+                on_progress,
+            )
+        assert job_id is not None
+        target = ",".join(str(i) for i in sorted(set(lists)))
+        async with claim_job(store, job_id, IMPORT_KIND, target) as run:
+            if run.done:
+                return attrs.evolve(run.result_as(CsvImportResult), already_done=True)
+            await run.start_attempt()
+            result = await _import(
+                self,
+                source,
+                lists,
+                explicit,
+                overwrite,
+                add,
+                remove,
+                notification_email,
+                on_progress,
+            )
+            await run.finish(result)
+            return result

@@ -35,8 +35,7 @@ from __future__ import annotations
 
 import asyncio
 import math
-import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 import attrs
 
@@ -90,12 +89,12 @@ async def push_job(
     automation_uuid: str,
     customers: Items[CustomerInput],
     *,
-    new_attempt: Callable[[str, str], BatchAttempt],
+    attempt: BatchAttempt,
     packet_size: int,
     node: str | None,
 ) -> PushResult:
-    """Run push job ``job_id`` (see the module docstring).  ``new_attempt(automation,
-    source)`` builds one upload attempt with the call's settings."""
+    """Run push job ``job_id`` (see the module docstring); ``attempt`` is the upload under
+    a new source that the run makes when the job needs one (step 4)."""
     path = {"automationUuid": automation_uuid}
     async with claim_job(store, job_id, PUSH_KIND, automation_uuid) as run:
         if run.done:
@@ -103,13 +102,20 @@ async def push_job(
         stats = SessionStats()
         started = asyncio.get_running_loop().time()
         for source in run.leftover_sources():
-            await _delete_leftover(client, run, path, source, node, stats)
+            _, failure = await _delete_recorded(
+                client, run, path, source, first_may_arrive=True, node=node, stats=stats
+            )
+            if failure is not None:
+                failure.add_note(
+                    f"deleting source {source.uuid} of an earlier attempt of job {job_id!r} "
+                    "failed; no new attempt starts while it may be open: run the job again"
+                )
+                raise failure
         completed = next((s for s in run.record.sources if s.state is SourceState.CLOSED), None)
         if completed is not None:
             result = await _completed_result(completed.uuid, customers, packet_size, stats, started)
             await run.finish(attrs.evolve(result, already_done=False))
             return result
-        attempt = new_attempt(automation_uuid, str(uuid.uuid4()))
         await run.start_attempt(attempt.source_uuid)  # written ahead of the FIRST packet
         try:
             result = await attempt.run(customers)
@@ -121,28 +127,27 @@ async def push_job(
         return result
 
 
-async def _delete_leftover(
+async def _delete_recorded(
     client: CustomersMixin,
     run: JobRun,
     path: Mapping[str, str],
     source: SourceRecord,
+    *,
+    first_may_arrive: bool,
     node: str | None,
     stats: SessionStats,
-) -> None:
-    """Delete an earlier attempt's source and record what became of it (step 2)."""
+) -> tuple[SourceState, BaseException | None]:
+    """DELETE a recorded source and store what the answer proved: the state stored, and
+    the DELETE's error if it proved nothing (the source then keeps its state: open, or
+    unknown).  A cancellation is re-raised once the state is stored."""
     error, cancelled = await delete_source(client, path, source.uuid, node=node, stats=stats)
-    proven = after_delete(error, first_may_arrive=True)
-    # Nothing proven (the DELETE failed): the source keeps its state, open or unknown.
-    await run.set_source_state(source.uuid, source.state if proven is SourceState.OPEN else proven)
+    proven = after_delete(error, first_may_arrive=first_may_arrive)
+    failed = proven is SourceState.OPEN
+    state = source.state if failed else proven
+    await run.set_source_state(source.uuid, state)
     if cancelled:
         raise asyncio.CancelledError
-    if proven is SourceState.OPEN:
-        assert error is not None
-        error.add_note(
-            f"deleting source {source.uuid} of an earlier attempt of job {run.job_id!r} "
-            "failed; no new attempt starts while it may be open: run the job again"
-        )
-        raise error
+    return state, error if failed else None
 
 
 async def _record_fate(run: JobRun, attempt: BatchAttempt, exc: BaseException) -> None:
@@ -217,13 +222,16 @@ async def _clean_job(client: CustomersMixin, run: JobRun, grace: float) -> list[
     path = {"automationUuid": run.target}
     # Decided again on the record as claimed: it may have changed since it was listed.
     for source in cleanup_sources(attrs.evolve(run.record, lease=None), utc_now(), grace):
-        error, cancelled = await delete_source(client, path, source.uuid, node=None, stats=stats)
         # An open source's FIRST may still be under way; an unknown one's grace has passed.
-        state = after_delete(error, first_may_arrive=source.state is SourceState.OPEN)
-        if state is SourceState.OPEN and source.state is SourceState.UNKNOWN:
-            state = SourceState.UNKNOWN  # the DELETE failed: try again next time
-        await run.set_source_state(source.uuid, state)
+        # A failed DELETE leaves the source as it was: the next cleanup tries again.
+        state, _ = await _delete_recorded(
+            client,
+            run,
+            path,
+            source,
+            first_may_arrive=source.state is SourceState.OPEN,
+            node=None,
+            stats=stats,
+        )
         cleaned.append(SourceCleanup(run.job_id, run.target, source.uuid, source.state, state))
-        if cancelled:
-            raise asyncio.CancelledError
     return cleaned

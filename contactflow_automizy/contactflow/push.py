@@ -14,7 +14,7 @@ from typing import Any
 
 from contactflow_automizy._progress import ProgressCallback
 from contactflow_automizy._raw_response import multi_request
-from contactflow_automizy._validate import positive_int, uuid_text
+from contactflow_automizy._validate import uuid_text
 from contactflow_automizy.bulk._streams import Items
 from contactflow_automizy.contactflow import batch_jobs
 from contactflow_automizy.contactflow.batch_jobs import SourceCleanup
@@ -23,63 +23,9 @@ from contactflow_automizy.contactflow.customers import CustomersMixin
 from contactflow_automizy.contactflow.models import BatchNotification
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.jobs import CLEANUP_GRACE, JobStore
-from contactflow_automizy.jobs.run import store_for
+from contactflow_automizy.jobs.run import required_store, store_for
 
-__all__ = ["BatchUploadMixin", "push_customers"]
-
-
-async def push_customers(
-    client: CustomersMixin,
-    automation_uuid: str,
-    customers: Items[CustomerInput],
-    *,
-    packet_size: int = 1000,
-    concurrency: int = 4,
-    source_label: str | None = None,
-    source_uuid: str | None = None,
-    notification: BatchNotification | Mapping[str, Any] | None = None,
-    node: str | None = None,
-    on_progress: ProgressCallback | None = None,
-    job_id: str | None = None,
-    job_store: JobStore | None = None,
-) -> PushResult:
-    """Upload ``customers`` (sync or async iterable) as one batch; see the module docs."""
-    store = store_for(job_id, job_store, client.session.job_store)
-
-    def new_attempt(automation: str, source: str) -> BatchAttempt:
-        return BatchAttempt(
-            client,
-            automation,
-            source,
-            packet_size=packet_size,
-            concurrency=concurrency,
-            source_label=source_label,
-            notification=notification,
-            node=node,
-            on_progress=on_progress,
-        )
-
-    if store is None:
-        source = str(uuid.uuid4()) if source_uuid is None else source_uuid
-        return await new_attempt(automation_uuid, source).run(customers)
-    assert job_id is not None
-    if source_uuid is not None:
-        raise ConfigurationError(
-            "source_uuid= cannot be used with job_id=: each attempt of a job gets a new source"
-        )
-    # Checked here too, so a bad argument fails before the job is claimed.
-    positive_int("packet_size", packet_size)
-    positive_int("concurrency", concurrency)
-    return await batch_jobs.push_job(
-        client,
-        store,
-        job_id,
-        uuid_text("automation_uuid", automation_uuid).lower(),
-        customers,
-        new_attempt=new_attempt,
-        packet_size=packet_size,
-        node=node,
-    )
+__all__ = ["BatchUploadMixin"]
 
 
 class BatchUploadMixin(CustomersMixin):
@@ -108,19 +54,39 @@ class BatchUploadMixin(CustomersMixin):
         (:mod:`contactflow_automizy.contactflow.batch_jobs`), kept in
         ``job_store`` or the session's.
         """
-        return await push_customers(
+        store = store_for(job_id, job_store, self.session.job_store)
+        if store is not None:
+            if source_uuid is not None:
+                raise ConfigurationError(
+                    "source_uuid= cannot be used with job_id=: each attempt of a job gets a new "
+                    "source"
+                )
+            automation_uuid = uuid_text("automation_uuid", automation_uuid).lower()
+        # Built before the job is claimed, so a bad argument fails first; a run of
+        # the job makes at most one attempt, under this new source.
+        attempt = BatchAttempt(
             self,
             automation_uuid,
-            customers,
+            str(uuid.uuid4()) if source_uuid is None else source_uuid,
             packet_size=packet_size,
             concurrency=concurrency,
             source_label=source_label,
-            source_uuid=source_uuid,
             notification=notification,
             node=node,
             on_progress=on_progress,
-            job_id=job_id,
-            job_store=job_store,
+        )
+        if store is None:
+            return await attempt.run(customers)
+        assert job_id is not None
+        return await batch_jobs.push_job(
+            self,
+            store,
+            job_id,
+            automation_uuid,
+            customers,
+            attempt=attempt,
+            packet_size=packet_size,
+            node=node,
         )
 
     async def cleanup_jobs(
@@ -136,9 +102,5 @@ class BatchUploadMixin(CustomersMixin):
         and ``unknown`` ones (a FIRST that may have arrived late) once ``grace``
         seconds have passed, of done jobs too.  ``dry_run`` sends nothing.
         """
-        store = job_store if job_store is not None else self.session.job_store
-        if store is None:
-            raise ConfigurationError(
-                "cleanup_jobs needs a job store: Session(job_store=...) or job_store=..."
-            )
+        store = required_store("cleanup_jobs", job_store, self.session.job_store)
         return await batch_jobs.cleanup_jobs(self, store, dry_run=dry_run, grace=grace)

@@ -49,7 +49,7 @@ from contactflow_automizy.jobs import rules
 from contactflow_automizy.jobs.records import JobRecord, JobState, SourceRecord, SourceState
 from contactflow_automizy.jobs.store import JobStore, utc_now
 
-__all__ = ["JobRun", "claim_job", "new_owner", "store_for"]
+__all__ = ["JobRun", "claim_job", "new_owner", "required_store", "store_for"]
 
 T = TypeVar("T")
 
@@ -240,16 +240,21 @@ def claim_job(
 def store_for(
     job_id: str | None, job_store: JobStore | None, default: JobStore | None
 ) -> JobStore | None:
-    """The store a call with ``job_id`` uses: its own ``job_store=``, else the session's.
-
-    None without a job id (a ``job_store=`` alone is then unused); a job id with
-    no store is a :class:`ConfigurationError`, raised before any request.
-    """
+    """The store of a call with ``job_id`` (:func:`required_store`); None without a job
+    id (a ``job_store=`` alone is then unused)."""
     if job_id is None:
         return None
+    return required_store(f"job_id={job_id!r}", job_store, default)
+
+
+def required_store(what: str, job_store: JobStore | None, default: JobStore | None) -> JobStore:
+    """The call's own ``job_store=``, else the session's (``default``).
+
+    With neither, a :class:`ConfigurationError` says ``what`` needs one, before any request.
+    """
     store = job_store if job_store is not None else default
     if store is None:
         raise ConfigurationError(
-            f"job_id={job_id!r} needs a job store: Session(job_store=...) or job_store=..."
+            f"{what} needs a job store: Session(job_store=...) or job_store=..."
         )
     return store

@@ -1,4 +1,5 @@
-"""A factory for every shipped job store, so each contract test runs against all three.
+"""A factory for every shipped job store, so each contract test runs against all three;
+and the emulator with clients whose session keeps jobs in the test's ``store``.
 
 Redis runs for real (the session's ``redis_server``); each test gets its own
 key prefix, so tests never see each other's jobs. SQLite gets a file in the
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 
+from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from contactflow_automizy.emulator import Emulator
 from contactflow_automizy.jobs import MemoryJobStore, SQLiteJobStore, TransactionalJobStore
 from contactflow_automizy.redis import RedisJobStore
 from tests.services.redis_server import RedisServer
@@ -59,3 +62,30 @@ async def make_store(
 @pytest.fixture
 def store(make_store: MakeStore) -> TransactionalJobStore:
     return make_store()
+
+
+@pytest.fixture
+async def emu() -> AsyncIterator[Emulator]:
+    async with Emulator(random_seed=3) as emulator:
+        yield emulator
+
+
+@pytest.fixture
+async def session(emu: Emulator, store: TransactionalJobStore) -> AsyncIterator[Session]:
+    """The emulator's session, its jobs in ``store``; no retries, so a fault fails the call."""
+    async with Session(transport=emu.transport(), job_store=store, max_retries=0) as s:
+        yield s
+
+
+@pytest.fixture
+async def cf(emu: Emulator, session: Session) -> AsyncIterator[ContactflowClient]:
+    async with ContactflowClient(
+        emu.token, emu.node_uuid, emu.contactflow_url, session=session
+    ) as client:
+        yield client
+
+
+@pytest.fixture
+async def az(emu: Emulator, session: Session) -> AsyncIterator[AutomizyClient]:
+    async with AutomizyClient(emu.api_key, emu.automizy_url, session=session) as client:
+        yield client

@@ -2,7 +2,8 @@
 
     python -m tests.jobs.crash_client push|import BASE TOKEN NODE API_KEY TARGET JOB STORE N
 
-``STORE`` is ``sqlite:<path>`` or ``redis:<url>|<prefix>``; leases last 2 s.
+``STORE`` is ``sqlite:///<path>`` or ``<redis url>|<prefix>`` (read as
+``tests/jobs/claimer.py`` reads them); leases last 2 s.
 ``TARGET`` is the automation uuid (push: customers ``u0``...) or the list id
 (import: rows ``c0@example.com``...); ``N`` how many.
 
@@ -32,11 +33,10 @@ from contactflow_automizy import (
     ContactflowClient,
     JobInProgressError,
     Session,
-    SQLiteJobStore,
 )
 from contactflow_automizy._converter import converter
 from contactflow_automizy.jobs import JobStore, SourceState, TransactionalJobStore
-from contactflow_automizy.redis import RedisJobStore
+from tests.jobs import claimer
 
 LEASE_TTL = 2.0
 KILL_AT = os.environ.get("CFA_TEST_KILL_AT", "")
@@ -73,11 +73,8 @@ class Hooked:
 
 
 def open_store(spec: str) -> TransactionalJobStore:
-    kind, _, where = spec.partition(":")
-    if kind == "sqlite":
-        return SQLiteJobStore(where, lease_ttl=LEASE_TTL)
-    url, _, prefix = where.partition("|")
-    return RedisJobStore(url, prefix=prefix, lease_ttl=LEASE_TTL)
+    url, _, prefix = spec.partition("|")
+    return claimer.open_store(url, prefix, LEASE_TTL)
 
 
 async def run_job(args: list[str], store: JobStore) -> Any:

@@ -254,6 +254,31 @@ async def settle_held(control: Control, hold: int | None, scenario: Scenario, wh
         await control.release(hold, apply=when != "drop")
 
 
+async def kill_and_run_again(
+    served: EmulatorProcess,
+    control: Control,
+    scenario: Scenario,
+    kind: str,
+    target: str,
+    store_spec: str,
+    count: int,
+    aim: str | None,
+) -> tuple[str, dict[str, Any]]:
+    """Run a new job in a client killed where ``scenario`` says, settle what it left in
+    flight, then run the job again to the end: its id and the second run's result."""
+    job_id = f"{kind}-{uuid.uuid4().hex[:8]}"
+    env = {"CFA_TEST_KILL_AT": scenario.hook} if scenario.hook else {}
+    failing, killing = await arm(control, scenario, aim)
+    proc = await start_client(served, kind, target, job_id, store_spec, count, **env)
+    await kill_first_run(control, proc, failing, killing)
+    for when in ("release", "drop"):
+        await settle_held(control, killing, scenario, when)
+    code, out = await finished(await start_client(served, kind, target, job_id, store_spec, count))
+    assert code == 0, out
+    await settle_held(control, killing, scenario, "after-rerun")
+    return job_id, result_of(out)
+
+
 async def push_scenario(
     served: EmulatorProcess,
     control: Control,
@@ -263,49 +288,27 @@ async def push_scenario(
     scenario: Scenario,
 ) -> Row:
     async with asyncio.timeout(SCENARIO_LIMIT):  # a hang fails, saying where it waited
-        return await _push_scenario(served, control, cf, store_spec, store, scenario)
+        automation = str((await cf.create_automation(name=scenario.name)).uuid)
+        job_id, result = await kill_and_run_again(
+            served, control, scenario, "push", automation, store_spec, CUSTOMERS, automation
+        )
+        if scenario.held == "after-rerun":  # the late FIRST opened its source: cleanup's work
+            await eventually(lambda: control.open_sources(automation), WAIT)
+            await cf.cleanup_jobs(job_store=store, grace=0.0)
 
-
-async def _push_scenario(
-    served: EmulatorProcess,
-    control: Control,
-    cf: ContactflowClient,
-    store_spec: str,
-    store: TransactionalJobStore,
-    scenario: Scenario,
-) -> Row:
-    automation = str((await cf.create_automation(name=scenario.name)).uuid)
-    job_id = f"push-{uuid.uuid4().hex[:8]}"
-    env = {"CFA_TEST_KILL_AT": scenario.hook} if scenario.hook else {}
-    failing, killing = await arm(control, scenario, automation)
-    proc = await start_client(served, "push", automation, job_id, store_spec, CUSTOMERS, **env)
-    await kill_first_run(control, proc, failing, killing)
-    for when in ("release", "drop"):
-        await settle_held(control, killing, scenario, when)
-
-    code, out = await finished(
-        await start_client(served, "push", automation, job_id, store_spec, CUSTOMERS)
-    )
-    assert code == 0, out
-    result = result_of(out)
-    await settle_held(control, killing, scenario, "after-rerun")
-    if scenario.held == "after-rerun":  # the late FIRST opened its source: cleanup's work
-        await eventually(lambda: control.open_sources(automation), WAIT)
-        await cf.cleanup_jobs(job_store=store, grace=0.0)
-
-    customers = await control.customers(automation)
-    record = await store.get(job_id)
-    assert record is not None
-    return Row(
-        store_spec.partition(":")[0],
-        scenario.name,
-        sum(customers[f"u{i}"] >= 1 for i in range(CUSTOMERS)),
-        CUSTOMERS,
-        sum(customers.values()) - len(customers),
-        await control.open_sources(automation),
-        outcome(record, result),
-        record.state,
-    )
+        customers = await control.customers(automation)
+        record = await store.get(job_id)
+        assert record is not None
+        return Row(
+            store_spec.partition(":")[0],
+            scenario.name,
+            sum(customers[f"u{i}"] >= 1 for i in range(CUSTOMERS)),
+            CUSTOMERS,
+            sum(customers.values()) - len(customers),
+            await control.open_sources(automation),
+            outcome(record, result),
+            record.state,
+        )
 
 
 def check(rows: list[Row]) -> None:
@@ -327,10 +330,10 @@ def check(rows: list[Row]) -> None:
 @pytest.fixture(params=["sqlite", "redis"])
 def store_spec(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
     if request.param == "sqlite":
-        yield f"sqlite:{tmp_path / 'jobs.sqlite'}"
+        yield f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     else:
         server: RedisServer = request.getfixturevalue("redis_server")
-        yield f"redis:{server.url}|crash-{uuid.uuid4().hex[:8]}:"
+        yield f"{server.url}|crash-{uuid.uuid4().hex[:8]}:"
 
 
 async def test_a_push_killed_anywhere_and_run_again_stores_each_customer_once(
@@ -350,25 +353,15 @@ async def test_a_push_killed_anywhere_and_run_again_stores_each_customer_once(
 async def test_an_import_killed_anywhere_and_run_again_stores_each_contact_once(
     served: EmulatorProcess, control: Control, tmp_path: Path
 ) -> None:
-    store_spec = f"sqlite:{tmp_path / 'jobs.sqlite'}"
+    store_spec = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     rows = []
     async with open_store(store_spec) as store, Session() as session:
         az = AutomizyClient(API_KEY, served.base_url, session=session)
         for scenario in IMPORT_SCENARIOS:
             list_id = (await az.create_list(scenario.name)).id
-            job_id = f"import-{uuid.uuid4().hex[:8]}"
-            env = {"CFA_TEST_KILL_AT": scenario.hook} if scenario.hook else {}
-            failing, killing = await arm(control, scenario, None)
-            proc = await start_client(
-                served, "import", str(list_id), job_id, store_spec, CONTACTS, **env
+            job_id, result = await kill_and_run_again(
+                served, control, scenario, "import", str(list_id), store_spec, CONTACTS, None
             )
-            await kill_first_run(control, proc, failing, killing)
-            for when in ("release", "drop"):
-                await settle_held(control, killing, scenario, when)
-            code, out = await finished(
-                await start_client(served, "import", str(list_id), job_id, store_spec, CONTACTS)
-            )
-            assert code == 0, out
             contacts = await control.contacts(list_id)
             record = await store.get(job_id)
             assert record is not None
@@ -380,7 +373,7 @@ async def test_an_import_killed_anywhere_and_run_again_stores_each_contact_once(
                     CONTACTS,
                     sum(contacts.values()) - len(contacts),
                     0,
-                    outcome(record, result_of(out)),
+                    outcome(record, result),
                     record.state,
                 )
             )
@@ -390,7 +383,7 @@ async def test_an_import_killed_anywhere_and_run_again_stores_each_contact_once(
 async def test_two_live_runs_of_one_job_one_works_the_other_is_refused(
     served: EmulatorProcess, control: Control, tmp_path: Path
 ) -> None:
-    store_spec = f"sqlite:{tmp_path / 'jobs.sqlite'}"
+    store_spec = f"sqlite:///{tmp_path / 'jobs.sqlite'}"
     async with Session() as session:
         cf = ContactflowClient(TOKEN, served.node, served.contactflow_url, session=session)
         automation = str((await cf.create_automation(name="twice")).uuid)

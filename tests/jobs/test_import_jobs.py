@@ -3,7 +3,7 @@ else runs the import again, and the emulator's upsert by e-mail keeps each conta
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -26,21 +26,8 @@ JOB = "contacts-2026-12-02"
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(random_seed=5) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def store() -> MemoryJobStore:
     return MemoryJobStore()
-
-
-@pytest.fixture
-async def az(emu: Emulator, store: MemoryJobStore) -> AsyncIterator[AutomizyClient]:
-    session = Session(transport=emu.transport(), job_store=store, max_retries=0)
-    async with session, AutomizyClient(emu.api_key, emu.automizy_url, session=session) as client:
-        yield client
 
 
 @pytest.fixture

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 from typing import Any
 
 import attrs
@@ -40,24 +39,8 @@ def people(n: int, start: int = 0) -> list[dict[str, Any]]:
 
 
 @pytest.fixture
-async def emu() -> AsyncIterator[Emulator]:
-    async with Emulator(random_seed=3) as emulator:
-        yield emulator
-
-
-@pytest.fixture
 def store() -> MemoryJobStore:
     return MemoryJobStore(lease_ttl=0.3)
-
-
-@pytest.fixture
-async def cf(emu: Emulator, store: MemoryJobStore) -> AsyncIterator[ContactflowClient]:
-    session = Session(transport=emu.transport(), job_store=store, max_retries=0)
-    async with (
-        session,
-        ContactflowClient(emu.token, emu.node_uuid, emu.contactflow_url, session=session) as client,
-    ):
-        yield client
 
 
 @pytest.fixture
@@ -278,30 +261,29 @@ async def test_a_leftover_that_cannot_be_deleted_stops_the_run_before_a_new_atte
 
 
 async def test_a_late_first_is_unknown_until_cleanup_deletes_it_after_the_grace_period(
-    emu: Emulator, store: MemoryJobStore, automation: str
+    emu: Emulator, session: Session, store: MemoryJobStore, automation: str
 ) -> None:
     """Bug: a FIRST that timed out was reported rolled back, and the server then opened
     its source once the network came back; nobody deleted it."""
-    async with Session(transport=emu.transport(), job_store=store, max_retries=0) as session:
-        impatient = ContactflowClient(
-            emu.token, emu.node_uuid, emu.contactflow_url, session=session, timeout=0.2
-        )
-        hold = emu.hold(routes.ADD_CUSTOMER_BATCH, packet="FIRST", late=True)
-        with pytest.raises(BatchUploadError) as unknown:
-            await impatient.push_customers(automation, people(300), packet_size=100, job_id=JOB)
-        [late] = await hold.wait()
-        assert unknown.value.rolled_back is None
-        source = unknown.value.source_uuid
-        record = await store.get(JOB)
-        assert record is not None and record.sources[0].state is SourceState.UNKNOWN
-        await eventually(lambda: not late.pending)  # it arrived, after the DELETE
-        assert open_sources(emu, automation) == [source]
+    impatient = ContactflowClient(
+        emu.token, emu.node_uuid, emu.contactflow_url, session=session, timeout=0.2
+    )
+    hold = emu.hold(routes.ADD_CUSTOMER_BATCH, packet="FIRST", late=True)
+    with pytest.raises(BatchUploadError) as unknown:
+        await impatient.push_customers(automation, people(300), packet_size=100, job_id=JOB)
+    [late] = await hold.wait()
+    assert unknown.value.rolled_back is None
+    source = unknown.value.source_uuid
+    record = await store.get(JOB)
+    assert record is not None and record.sources[0].state is SourceState.UNKNOWN
+    await eventually(lambda: not late.pending)  # it arrived, after the DELETE
+    assert open_sources(emu, automation) == [source]
 
-        assert await impatient.cleanup_jobs() == []  # within the grace period: left alone
-        planned = await impatient.cleanup_jobs(grace=0.0, dry_run=True)
-        assert [(c.source_uuid, c.was, c.now) for c in planned] == [(source, "unknown", None)]
-        assert open_sources(emu, automation) == [source]
-        cleaned = await impatient.cleanup_jobs(grace=0.0)
+    assert await impatient.cleanup_jobs() == []  # within the grace period: left alone
+    planned = await impatient.cleanup_jobs(grace=0.0, dry_run=True)
+    assert [(c.source_uuid, c.was, c.now) for c in planned] == [(source, "unknown", None)]
+    assert open_sources(emu, automation) == [source]
+    cleaned = await impatient.cleanup_jobs(grace=0.0)
 
     assert [(c.job_id, c.source_uuid, c.was, c.now) for c in cleaned] == [
         (JOB, source, SourceState.UNKNOWN, SourceState.DELETED)
