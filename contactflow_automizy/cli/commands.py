@@ -6,7 +6,6 @@ import argparse
 import asyncio
 import contextlib
 import logging
-import os
 import shlex
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -17,10 +16,12 @@ from typing import TYPE_CHECKING, Any
 import orjson
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
+from contactflow_automizy._config import from_env
 from contactflow_automizy._converter import converter
 from contactflow_automizy._record_files import count_lines, read_customers
 from contactflow_automizy.cli import _output, parse_pairs
 from contactflow_automizy.errors import ConfigurationError
+from contactflow_automizy.jobs import TransactionalJobStore
 from contactflow_automizy.jobs.urls import ENV_VAR, job_store_from_url
 
 if TYPE_CHECKING:
@@ -48,20 +49,25 @@ def automizy_client(args: argparse.Namespace, session: Session) -> AutomizyClien
     )
 
 
-@asynccontextmanager
-async def job_session(args: argparse.Namespace, *, required: bool) -> AsyncIterator[Session]:
-    """A session with the job store of ``--job-store`` or ``CFA_JOB_STORE`` (closed after)."""
-    url = args.job_store or os.environ.get(ENV_VAR)
+def job_store(args: argparse.Namespace) -> TransactionalJobStore:
+    """The job store of ``--job-store`` or ``CFA_JOB_STORE``; a ConfigurationError without."""
+    url = from_env(args.job_store, ENV_VAR)
     if url is None:
-        if required or getattr(args, "job_id", None) is not None:
-            raise ConfigurationError(
-                f"name a job store: --job-store sqlite:///jobs.sqlite (or redis://...), "
-                f"or set {ENV_VAR}"
-            )
+        raise ConfigurationError(
+            f"name a job store: --job-store sqlite:///jobs.sqlite (or redis://...), "
+            f"or set {ENV_VAR}"
+        )
+    return job_store_from_url(url)
+
+
+@asynccontextmanager
+async def job_session(args: argparse.Namespace) -> AsyncIterator[Session]:
+    """A session with the :func:`job_store` when one is named or ``--job-id`` needs one."""
+    if args.job_id is None and from_env(args.job_store, ENV_VAR) is None:
         async with Session() as session:
             yield session
         return
-    async with job_store_from_url(url) as store, Session(job_store=store) as session:
+    async with job_store(args) as store, Session(job_store=store) as session:
         yield session
 
 
@@ -122,7 +128,7 @@ def _client_settings(emu: Emulator, *, token_given: bool, key_given: bool) -> li
 async def push_customers(args: argparse.Namespace) -> int:
     path = _existing_file(args.file)
     total = count_lines(path)
-    async with job_session(args, required=False) as session:
+    async with job_session(args) as session:
         cf = contactflow_client(args, session)
         with _output.progress_bars() as progress:
             bar = _output.add_bar(progress, "customers", total)
@@ -168,7 +174,7 @@ def _mapping(values: list[str]) -> str | dict[str, int | None]:
 async def import_csv(args: argparse.Namespace) -> int:
     path = _existing_file(args.file)
     size = path.stat().st_size
-    async with job_session(args, required=False) as session:
+    async with job_session(args) as session:
         az = automizy_client(args, session)
         with _output.progress_bars() as progress:
             bar = _output.add_bar(progress, "upload bytes", size)
@@ -248,9 +254,8 @@ async def report(args: argparse.Namespace) -> int:
 
 
 async def jobs_list(args: argparse.Namespace) -> int:
-    async with job_session(args, required=True) as session:
-        assert session.job_store is not None
-        records = await session.job_store.list(args.state)
+    async with job_store(args) as store:
+        records = await store.list(args.state)
     _output.summary(
         "jobs",
         ["job id", "kind", "target", "state", "attempts", "sources", "lease owner", "updated"],
@@ -272,9 +277,8 @@ async def jobs_list(args: argparse.Namespace) -> int:
 
 
 async def jobs_show(args: argparse.Namespace) -> int:
-    async with job_session(args, required=True) as session:
-        assert session.job_store is not None
-        record = await session.job_store.get(args.job_id)
+    async with job_store(args) as store:
+        record = await store.get(args.job_id)
     if record is None:
         raise ConfigurationError(f"no job {args.job_id!r} in the job store")
     _output.console.print_json(orjson.dumps(converter.unstructure(record)).decode())
@@ -282,9 +286,9 @@ async def jobs_show(args: argparse.Namespace) -> int:
 
 
 async def jobs_cleanup(args: argparse.Namespace) -> int:
-    async with job_session(args, required=True) as session:
+    async with job_store(args) as store, Session() as session:
         cf = contactflow_client(args, session)
-        cleaned = await cf.cleanup_jobs(dry_run=args.dry_run, grace=args.grace)
+        cleaned = await cf.cleanup_jobs(job_store=store, dry_run=args.dry_run, grace=args.grace)
     _output.summary(
         "jobs cleanup (dry run: nothing deleted)" if args.dry_run else "jobs cleanup",
         ["job id", "automation", "source", "was", "now"],

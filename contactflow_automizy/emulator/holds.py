@@ -279,7 +279,8 @@ async def decided(held: HeldRequest, holds: Holds) -> bool:
     """Wait for ``held``'s fate: ``True`` to apply it.  A ``late`` hold releases it
     once its client is gone and has followed up on the same source (or after
     ``LATE_GRACE``)."""
-    follow_up = None if held.source_uuid is None else holds.followed_up(held.source_uuid)
+    source = held.source_uuid if held.hold.late else None  # only late holds wait for it
+    follow_up = None if source is None else holds.followed_up(source)
     while held.pending and held.hold.late:
         if held.client_gone:
             if follow_up is not None:

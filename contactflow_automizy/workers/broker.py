@@ -31,7 +31,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncGenerator
+from collections.abc import AsyncGenerator, Awaitable, Callable
 from typing import Any, cast
 
 from redis.asyncio import Redis
@@ -73,8 +73,6 @@ class ReclaimingStreamBroker(RedisStreamBroker):
             consumer_group_name=queue_name,
             idle_timeout=idle_ms,
             xread_block=max(_MIN_BLOCK_MS, idle_ms // 2),
-            xread_count=1,
-            unacknowledged_batch_size=1,
             **kwargs,
         )
         #: Message ids this process is running (not yet acknowledged): the heartbeat's work.
@@ -135,10 +133,12 @@ class ReclaimingStreamBroker(RedisStreamBroker):
             if found or cursor in (b"0-0", "0-0"):
                 return found
 
-    def _ack(self, message_id: bytes) -> Any:
+    def _ack(self, message_id: bytes) -> Callable[[], Awaitable[None]]:
+        """taskiq-redis's ``XACK``, then the heartbeat lets the message go."""
+        xack = self._ack_generator(id=message_id.decode(), queue_name=self.queue_name)
+
         async def ack() -> None:
-            async with Redis(connection_pool=self.connection_pool) as redis:
-                await redis.xack(self.queue_name, self.consumer_group_name, message_id)
+            await xack()
             self._running.discard(message_id)
 
         return ack

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Awaitable, Callable, Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -34,6 +34,7 @@ from contactflow_automizy import (
 from contactflow_automizy._ratelimit import RateLimiter
 from contactflow_automizy._record_files import is_json_lines, read_customers, read_json_lines
 from contactflow_automizy.errors import ConfigurationError, JobInProgressError
+from contactflow_automizy.jobs.store import utc_now
 from contactflow_automizy.workers.settings import WorkerSettings
 
 __all__ = [
@@ -96,14 +97,13 @@ async def open_resources(settings: WorkerSettings) -> WorkerResources:
     if settings.rate_limit is not None:
         from contactflow_automizy.redis import RedisRateLimiter
 
-        redis_limiter = RedisRateLimiter(
+        limiter = RedisRateLimiter(
             settings.redis_url,
             key=settings.rate_limit_key,
             rate=settings.rate_limit,
             burst=settings.rate_burst,
         )
-        limiter = redis_limiter
-        closers.append(redis_limiter.close)
+        closers.append(limiter.close)
     _current = WorkerResources(Session(rate_limit=limiter, job_store=store), closers)
     return _current
 
@@ -126,16 +126,12 @@ def current_resources() -> WorkerResources:
     return _current
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 async def run_when_free(
     job_id: str,
     attempt: Callable[[], Awaitable[T]],
     *,
     sleep: Callable[[float], Awaitable[Any]] = asyncio.sleep,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> T:
     """``attempt()``, again after each ``JobInProgressError`` once its lease has expired."""
     while True:

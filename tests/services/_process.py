@@ -6,6 +6,17 @@ import subprocess
 import time
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from typing import Any
+
+
+def stop(proc: subprocess.Popen[Any], timeout: float) -> None:
+    """SIGTERM, then SIGKILL after ``timeout`` seconds: a stuck program never hangs the suite."""
+    proc.terminate()
+    try:
+        proc.wait(timeout)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.wait()
 
 
 @contextmanager
@@ -18,7 +29,7 @@ def running(
     what_ready_means: str,
 ) -> Iterator[subprocess.Popen[bytes]]:
     """Run ``argv`` until the block ends; raise (never skip) when it exits or is not
-    ``ready()`` within ``startup_timeout`` seconds.  Stopped with SIGTERM, then SIGKILL."""
+    ``ready()`` within ``startup_timeout`` seconds.  Stopped by :func:`stop`."""
     proc = subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
         deadline = time.monotonic() + startup_timeout
@@ -31,11 +42,6 @@ def running(
             time.sleep(0.05)
         yield proc
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, 5)
         if proc.stderr:
             proc.stderr.close()

@@ -21,6 +21,8 @@ import aiohttp
 import attrs
 import orjson
 
+from tests.services._process import stop
+
 #: Seconds to start, and to stop, the emulator.
 WAIT = 30.0
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,12 +93,7 @@ def run_emulator(
             raise RuntimeError(f"the emulator did not start: {''.join(lines)[-500:]!r}")
         yield EmulatorProcess(lines[-1].split()[-1], token, api_key, node, proc.pid)
     finally:
-        proc.terminate()
-        try:
-            proc.wait(WAIT)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
+        stop(proc, WAIT)
         if drain is not None:
             drain.join(WAIT)  # the pipe ends with the process
         if proc.stdout is not None:

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 
 import aiohttp
 import pytest
 
+from contactflow_automizy import AutomizyClient, ContactflowClient
 from contactflow_automizy.workers import WorkerApp, WorkerSettings, build_app
 from tests.services.emulator_process import EmulatorProcess, run_emulator
 from tests.services.redis_server import RedisServer
@@ -61,3 +62,20 @@ def worker_env(settings: WorkerSettings, emulator: EmulatorProcess) -> dict[str,
     if settings.rate_burst is not None:
         env["CFA_RATE_BURST"] = str(settings.rate_burst)
     return env
+
+
+async def create_targets(
+    emulator: EmulatorProcess, automations: Sequence[str], lists: Sequence[str]
+) -> tuple[list[str], list[int | None]]:
+    """Automations and contact lists of these names on ``emulator``: their uuids and ids."""
+    uuids: list[str] = []
+    async with (
+        ContactflowClient(emulator.token, emulator.node, emulator.contactflow_url) as cf,
+        AutomizyClient(emulator.api_key, emulator.base_url) as az,
+    ):
+        for name in automations:
+            automation = (await cf.create_automation(name=name)).uuid
+            assert automation is not None
+            uuids.append(automation)
+        ids = [(await az.create_list(name)).id for name in lists]
+    return uuids, ids

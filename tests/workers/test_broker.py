@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 
 import pytest
 from redis.asyncio import Redis
@@ -18,17 +18,19 @@ from tests.services.redis_server import RedisServer
 
 IDLE = 0.4
 
-BrokerFactory = Callable[..., ReclaimingStreamBroker]
+BrokerFactory = Callable[..., Awaitable[ReclaimingStreamBroker]]
 
 
 @pytest.fixture
 async def make_broker(redis_server: RedisServer) -> AsyncIterator[BrokerFactory]:
+    """``await make_broker(idle)``: a started consumer of this test's own queue."""
     queue = f"test-queue-{uuid.uuid4().hex}"
     made: list[ReclaimingStreamBroker] = []
 
-    def make(idle: float = IDLE) -> ReclaimingStreamBroker:
+    async def make(idle: float = IDLE) -> ReclaimingStreamBroker:
         broker = ReclaimingStreamBroker(redis_server.url, queue_name=queue, idle_timeout=idle)
         made.append(broker)
+        await broker.startup()
         return broker
 
     yield make
@@ -55,9 +57,7 @@ async def _next(listening: AsyncIterator[AckableMessage], timeout: float = 10.0)
 async def test_a_dead_consumers_message_is_redelivered_after_the_idle_timeout(
     make_broker: BrokerFactory, redis_server: RedisServer
 ) -> None:
-    dying, survivor = make_broker(), make_broker()
-    await dying.startup()
-    await survivor.startup()
+    dying, survivor = await make_broker(), await make_broker()
     await _kick(dying, b"job-1")
 
     taken = dying.listen()
@@ -78,9 +78,7 @@ async def test_a_live_consumers_running_message_is_never_taken(
 ) -> None:
     """The heartbeat keeps a job running for many idle timeouts its own; once
     acknowledged it is gone for good."""
-    running, idle = make_broker(), make_broker()
-    await running.startup()
-    await idle.startup()
+    running, idle = await make_broker(), await make_broker()
     await _kick(running, b"long-job")
     message = await _next(running.listen())
 
@@ -98,8 +96,7 @@ async def test_an_abandoned_message_behind_many_running_ones_is_found(
     """XAUTOCLAIM looks at ten pending entries per call: the reclaim follows its cursor
     past 25 running jobs to the one abandoned message at the end."""
     idle = 1.0
-    survivor = make_broker(idle)
-    await survivor.startup()
+    survivor = await make_broker(idle)
     await _kick(survivor, *(f"m{i}".encode() for i in range(26)))
     queue, group = survivor.queue_name, survivor.consumer_group_name
     async with Redis.from_url(redis_server.url) as redis:
@@ -118,9 +115,7 @@ async def test_an_abandoned_message_behind_many_running_ones_is_found(
 async def test_a_consumer_holds_one_message_at_a_time(
     make_broker: BrokerFactory, redis_server: RedisServer
 ) -> None:
-    first, second = make_broker(), make_broker()
-    await first.startup()
-    await second.startup()
+    first, second = await make_broker(), await make_broker()
     await _kick(first, b"a", b"b")
 
     taken = (await _next(first.listen())).data

@@ -24,12 +24,11 @@ import attrs
 import orjson
 import pytest
 
-from contactflow_automizy import AutomizyClient, ContactflowClient
 from contactflow_automizy.redis import RedisJobStore
 from contactflow_automizy.workers import WorkerApp, WorkerSettings
 from tests.services.emulator_process import EmulatorProcess
 from tests.services.fleet import Attempt, Fleet
-from tests.workers.conftest import worker_env
+from tests.workers.conftest import create_targets, worker_env
 
 pytestmark = pytest.mark.fleet
 
@@ -124,16 +123,13 @@ async def test_a_fleet_survives_losing_workers_and_stays_within_the_shared_limit
     app: WorkerApp,
     tmp_path: Path,
 ) -> None:
-    async with (
-        ContactflowClient(emulator.token, emulator.node, emulator.contactflow_url) as cf,
-        AutomizyClient(emulator.api_key, emulator.base_url) as az,
-    ):
-        automations = [(await cf.create_automation(name=f"fleet {i}")).uuid for i in range(3)]
-        lists = [(await az.create_list(f"fleet {i}")).id for i in range(IMPORTS)]
-    expected_customers: dict[str, list[str]] = {str(a): [] for a in automations}
+    automations, lists = await create_targets(
+        emulator, [f"fleet {i}" for i in range(AUTOMATIONS)], [f"fleet {i}" for i in range(IMPORTS)]
+    )
+    expected_customers: dict[str, list[str]] = {a: [] for a in automations}
     jobs: list[tuple[str, Any]] = []
     for n in range(PUSH_JOBS):
-        automation = str(automations[n % AUTOMATIONS])
+        automation = automations[n % AUTOMATIONS]
         path = tmp_path / f"customers-{n}.{'jsonl' if n % 2 else 'csv'}"
         expected_customers[automation] += _write_customers(path, f"job{n}")
         jobs.append((f"push-{n}-{uuid.uuid4()}", (automation, str(path))))

@@ -13,12 +13,12 @@ import attrs
 import orjson
 import pytest
 
-from contactflow_automizy import AutomizyClient, BatchUploadError, ContactflowClient
+from contactflow_automizy import BatchUploadError, ContactflowClient
 from contactflow_automizy.errors import ConfigurationError
 from contactflow_automizy.workers import WorkerApp, WorkerSettings, tasks
 from tests.services.emulator_process import EmulatorProcess
 from tests.services.fleet import Fleet
-from tests.workers.conftest import worker_env
+from tests.workers.conftest import create_targets, worker_env
 
 RESULT_TIMEOUT = 60
 
@@ -30,13 +30,7 @@ async def test_a_worker_runs_push_and_import_jobs_and_reports_errors(
     app: WorkerApp,
     tmp_path: Path,
 ) -> None:
-    async with (
-        ContactflowClient(emulator.token, emulator.node, emulator.contactflow_url) as cf,
-        AutomizyClient(emulator.api_key, emulator.base_url) as az,
-    ):
-        automation = (await cf.create_automation(name="queued")).uuid
-        contact_list = (await az.create_list("queued")).id
-    assert automation is not None
+    [automation], [contact_list] = await create_targets(emulator, ["queued"], ["queued"])
     customers = tmp_path / "customers.csv"
     customers.write_text("userPk,city\n" + "".join(f"u{i},Pécs\n" for i in range(2500)))
     contacts = tmp_path / "contacts.jsonl"
