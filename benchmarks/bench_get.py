@@ -33,6 +33,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import functools
 import gc
 import time
 import uuid
@@ -45,13 +46,19 @@ import httpx
 import orjson
 from aiohttp import web
 
-from benchmarks._common import median, print_table, rss_mb, run_isolated, server_process
+from benchmarks._common import (
+    BENCH_NODE,
+    BENCH_TOKEN,
+    median,
+    print_table,
+    rss_mb,
+    run_isolated,
+    server_process,
+)
 from contactflow_automizy import ContactflowClient, Session
 from contactflow_automizy._loop import LOOPS, loop_factory
 from contactflow_automizy._loop import run as run_on
 
-NODE = "095be615-a8ad-4c33-8e9c-c7612fbf6c9f"
-TOKEN = "bench-token"
 SIZES = {"1k": 1 << 10, "64k": 64 << 10, "1m": 1 << 20}
 #: Bigger answers and concurrency 1 take longer per request: their batches are shorter.
 BATCH_SHARE = {"1k": 1.0, "64k": 0.25, "1m": 0.05}
@@ -66,7 +73,7 @@ Call = Callable[[str], Awaitable[object]]
 def node_body(size: int) -> bytes:
     """A node as the API sends it, its ``name`` padded so the body is ``size`` bytes."""
     node = {
-        "uuid": NODE,
+        "uuid": BENCH_NODE,
         "name": "",
         "workspaceUuid": "440374de-d1f6-4e58-8880-bb86654d7756",
         "portfolioUuid": "734e4f25-f179-406a-bdfa-12cd4a997014",
@@ -107,18 +114,8 @@ def serve(port: int) -> None:
 @contextlib.asynccontextmanager
 async def sdk(base: str, concurrency: int, **options: Any) -> AsyncIterator[Call]:
     async with Session(max_connections=max(concurrency, 1), **options) as session:
-        cf = ContactflowClient(TOKEN, NODE, base, session=session)
+        cf = ContactflowClient(BENCH_TOKEN, BENCH_NODE, base, session=session)
         yield cf.get_node
-
-
-@contextlib.asynccontextmanager
-async def sdk_hooks(base: str, concurrency: int) -> AsyncIterator[Call]:
-    def hook(event: object) -> None:
-        return None
-
-    hooks = {"request": [hook], "response": [hook], "retry": [hook]}
-    async with sdk(base, concurrency, event_hooks=hooks) as call:
-        yield call
 
 
 @contextlib.asynccontextmanager
@@ -145,13 +142,7 @@ async def sdk_otel(base: str, concurrency: int) -> AsyncIterator[Call]:
         meter_provider.shutdown()
 
 
-@contextlib.asynccontextmanager
-async def sdk_pyreqwest(base: str, concurrency: int) -> AsyncIterator[Call]:
-    async with sdk(base, concurrency, transport="pyreqwest") as call:
-        yield call
-
-
-HEADERS = {"Authorization": f"Bearer {TOKEN}", "Accept": "application/json"}
+HEADERS = {"Authorization": f"Bearer {BENCH_TOKEN}", "Accept": "application/json"}
 
 
 @contextlib.asynccontextmanager
@@ -196,13 +187,19 @@ async def raw_httpx(base: str, concurrency: int) -> AsyncIterator[Call]:
         yield call
 
 
+def _no_op_hook(event: object) -> None:
+    return None
+
+
 CLIENTS: dict[str, Callable[[str, int], contextlib.AbstractAsyncContextManager[Call]]] = {
     "aiohttp": raw_aiohttp,
     "sdk": sdk,
-    "sdk on pyreqwest": sdk_pyreqwest,
+    "sdk on pyreqwest": functools.partial(sdk, transport="pyreqwest"),
     "pyreqwest": raw_pyreqwest,
     "httpx": raw_httpx,
-    "sdk, hooks": sdk_hooks,
+    "sdk, hooks": functools.partial(
+        sdk, event_hooks={kind: [_no_op_hook] for kind in ("request", "response", "retry")}
+    ),
     "sdk, OpenTelemetry": sdk_otel,
 }
 #: Run only when asked for (``--httpx``, ``--observability``).
@@ -319,11 +316,11 @@ def memory_run(name: str, base: str, loop: str) -> float:
 
     async def main() -> float:
         async with CLIENTS[name](base, IN_FLIGHT) as call:
-            await call(NODE)  # the client's own set-up is not per request
+            await call(BENCH_NODE)  # the client's own set-up is not per request
             gc.collect()
             before = rss_mb()
             peak = before
-            task = asyncio.gather(*(call(NODE) for _ in range(IN_FLIGHT)))
+            task = asyncio.gather(*(call(BENCH_NODE) for _ in range(IN_FLIGHT)))
             while not task.done():
                 await asyncio.sleep(SLOW_ANSWER / 10)
                 peak = max(peak, rss_mb())
@@ -381,7 +378,7 @@ def main() -> None:
             return
         for size in args.sizes.split(","):
             for concurrency in map(int, args.concurrency.split(",")):
-                variants = [("one id", [NODE])]
+                variants = [("one id", [BENCH_NODE])]
                 if args.distinct_ids:
                     ids = [str(uuid.UUID(int=i)) for i in range(args.distinct_ids)]
                     variants.append((f"{args.distinct_ids:,} ids", ids))

@@ -16,6 +16,7 @@ the raw aiohttp upload.
 from __future__ import annotations
 
 import argparse
+import functools
 import os
 import tempfile
 import time
@@ -120,11 +121,11 @@ async def _raw(base: str, path: str, size: int) -> float:
         return time.perf_counter() - started
 
 
-async def _sdk_pyreqwest(base: str, path: str, size: int) -> float:
-    return await _sdk(base, path, size, transport="pyreqwest")
-
-
-RUNNERS = {"sdk": _sdk, "sdk on pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
+RUNNERS = {
+    "sdk": _sdk,
+    "sdk on pyreqwest": functools.partial(_sdk, transport="pyreqwest"),
+    "aiohttp": _raw,
+}
 
 
 def client_run(name: str, base: str, path: str, loop: str) -> Result:

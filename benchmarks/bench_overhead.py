@@ -33,8 +33,8 @@ from collections.abc import Awaitable, Callable
 import orjson
 from yarl import URL
 
-from benchmarks._common import median, print_table, server_process
-from benchmarks.bench_get import CLIENTS, NODE, OPTIONAL, TOKEN, node_body, serve
+from benchmarks._common import BENCH_NODE, BENCH_TOKEN, median, print_table, server_process
+from benchmarks.bench_get import CLIENTS, OPTIONAL, node_body, serve
 from contactflow_automizy import ContactflowClient, Request, Response, Session, Timeout
 from contactflow_automizy._converter import structure
 from contactflow_automizy._loop import LOOPS
@@ -69,16 +69,16 @@ async def _per_call(step: Callable[[], Awaitable[object]], calls: int, repeats: 
 
 async def measure(calls: int, repeats: int) -> dict[str, float]:
     async with Session(transport=InstantTransport()) as session:
-        cf = ContactflowClient(TOKEN, NODE, BASE, session=session)
-        request = Request("GET", URL(f"{BASE}/nodes/{NODE}"), {"Authorization": "Bearer x"})
+        cf = ContactflowClient(BENCH_TOKEN, BENCH_NODE, BASE, session=session)
+        request = Request("GET", URL(f"{BASE}/nodes/{BENCH_NODE}"), {"Authorization": "Bearer x"})
         data = orjson.loads(BODY)
 
         async def build() -> object:
             # The URL and the plain call's headers, as BaseClient._request makes them.
-            url = cf._url(routes.GET_NODE.path(nodeUuid=NODE))
+            url = cf._url(routes.GET_NODE.path(nodeUuid=BENCH_NODE))
             return url, cf._header_sets.get(True) or cf._header_set(routes.GET_NODE)
 
-        url = cf._url(routes.GET_NODE.path(nodeUuid=NODE))
+        url = cf._url(routes.GET_NODE.path(nodeUuid=BENCH_NODE))
         headers = cf._header_set(routes.GET_NODE)[0]
         params: list[tuple[str, str]] = []
         content = None
@@ -99,7 +99,7 @@ async def measure(calls: int, repeats: int) -> dict[str, float]:
             return structure(data, Node)
 
         async def sdk_call() -> object:
-            return await cf.get_node(NODE)
+            return await cf.get_node(BENCH_NODE)
 
         async def transport_only() -> object:
             return await session.transport.send(request, session.timeout)
@@ -132,14 +132,14 @@ async def live_counts(base: str, name: str, calls: int, concurrency: int = 64) -
     """(calls, timers armed) per request of one ``bench_get`` client, on a warm pool."""
     async with CLIENTS[name](base, concurrency) as call:
         for _ in range(concurrency * 4):
-            await call(NODE)
+            await call(BENCH_NODE)
         remaining = calls
 
         async def worker() -> None:
             nonlocal remaining
             while remaining > 0:
                 remaining -= 1
-                await call(NODE)
+                await call(BENCH_NODE)
 
         profile = cProfile.Profile()
         profile.enable()

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import functools
 import time
 import uuid
 from collections.abc import Iterator
@@ -124,11 +125,11 @@ async def _raw(base: str, count: int, packet_size: int, concurrency: int) -> Res
     return {"elapsed": elapsed, "cpu": cpu, "requests": requests}
 
 
-async def _sdk_pyreqwest(base: str, count: int, packet_size: int, concurrency: int) -> Result:
-    return await _sdk(base, count, packet_size, concurrency, transport="pyreqwest")
-
-
-RUNNERS = {"sdk": _sdk, "sdk on pyreqwest": _sdk_pyreqwest, "aiohttp": _raw}
+RUNNERS = {
+    "sdk": _sdk,
+    "sdk on pyreqwest": functools.partial(_sdk, transport="pyreqwest"),
+    "aiohttp": _raw,
+}
 
 
 def client_run(

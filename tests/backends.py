@@ -20,7 +20,9 @@ MISSING: dict[str, dict[str, str]] = {
     },
     "deadline_connect_phase": {
         "pyreqwest": "a deadline running out while connecting fires reqwest's per-request "
-        "total timer, whose error carries no phase: reported request_sent=True "
+        "total timer (the client's connect timer is the one it was built with: only a "
+        "client first built under this deadline has it shrunk), whose error carries no "
+        "phase: reported request_sent=True "
         "(SPEC 11: a timeout of unknown phase counts as sent); no retry is lost, "
         "as no time is left",
     },

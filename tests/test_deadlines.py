@@ -82,17 +82,20 @@ async def test_a_connect_timeout_is_not_sent_and_the_post_is_stored_once_when_ac
     assert retry.error.startswith("APITimeoutError")  # a POST: retried only as "never sent"
 
 
-async def test_a_connect_timeout_reports_request_sent_false(backend: str) -> None:
+async def test_a_connect_timeout_reports_request_sent_false(
+    backend: str, no_sleep: NoSleep
+) -> None:
     with full_accept_queue() as listener:
         port = listener.getsockname()[1]
         async with Session(
-            transport=backend, timeout=Timeout(connect=0.2), max_retries=0
+            transport=backend, timeout=Timeout(connect=0.2), max_retries=1, sleep=no_sleep
         ) as session:
             cf = ContactflowClient(TOKEN, NODE, f"http://127.0.0.1:{port}", session=session)
             with pytest.raises(APITimeoutError) as info:
                 await cf.add_customer(AUTOMATION, user_pk="u1")
     assert info.value.request_sent is False
     assert info.value.method == "POST"
+    assert info.value.attempts == 2  # a POST is retried when it was never sent
 
 
 async def test_a_deadline_that_runs_out_while_connecting_is_a_connect_timeout(

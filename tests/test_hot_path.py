@@ -28,7 +28,7 @@ from contactflow_automizy import (
 )
 from contactflow_automizy.contactflow import routes
 from tests.conftest import CF_BASE, NODE, TOKEN, NoSleep
-from tests.test_real_server import serve
+from tests.services.http_server import serve
 
 
 async def test_a_fixed_credential_sends_one_request_for_every_attempt(no_sleep: NoSleep) -> None:

@@ -177,11 +177,6 @@ class ThreadedEmulator:
 
 
 @pytest.fixture
-def no_sleep() -> NoSleep:
-    return NoSleep()
-
-
-@pytest.fixture
 async def emu() -> AsyncIterator[Emulator]:
     async with Emulator(random_seed=7) as emulator:
         yield emulator

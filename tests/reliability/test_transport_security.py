@@ -6,6 +6,7 @@ test by a throw-away CA (trustme), on each transport.
 
 from __future__ import annotations
 
+import contextlib
 import gzip
 import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -14,7 +15,6 @@ from typing import Any
 
 import orjson
 import pytest
-import trustme
 from aiohttp import web
 
 from contactflow_automizy import (
@@ -29,6 +29,8 @@ from contactflow_automizy._pyreqwest import PyreqwestTransport
 from contactflow_automizy._session import MAX_ERROR_BODY
 from contactflow_automizy._transport import AiohttpTransport, Transport
 from tests.reliability.conftest import count
+from tests.services.http_server import Certificates
+from tests.services.http_server import serve as serve_app
 
 # -- plain http ------------------------------------------------------------------
 
@@ -87,36 +89,30 @@ def test_non_http_urls_are_refused(url: str) -> None:
 # -- TLS -------------------------------------------------------------------------
 
 
-async def _user(request: web.Request) -> web.Response:
-    return web.json_response({"base": {"user": "me"}})
+def _user_app() -> web.Application:
+    async def user(request: web.Request) -> web.Response:
+        return web.json_response({"base": {"user": "me"}})
+
+    app = web.Application()
+    app.router.add_get("/user", user)
+    return app
 
 
 @pytest.fixture
-async def https(tmp_path: Path) -> AsyncIterator[tuple[str, str, Path]]:
+async def https(certs: Certificates) -> AsyncIterator[tuple[str, str, Path]]:
     """``(url of a cert for 127.0.0.1, url of a cert for another name, CA file)``.
 
     Both certificates are issued by one test CA (trustme): rustls, under the
     pyreqwest transport, rightly refuses a self-signed CA certificate used as
     the server's own.
     """
-    authority = trustme.CA()
-    app = web.Application()
-    app.router.add_get("/user", _user)
-    runner = web.AppRunner(app)
-    await runner.setup()
-    urls = []
-    for name in ("127.0.0.1", "other.example"):
-        context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-        authority.issue_cert(name).configure_cert(context)
-        site = web.TCPSite(runner, "127.0.0.1", 0, ssl_context=context)
-        await site.start()
-        urls.append(f"https://127.0.0.1:{runner.addresses[-1][1]}")
-    bundle = tmp_path / "bundle.pem"
-    authority.cert_pem.write_to_path(str(bundle))
-    try:
-        yield urls[0], urls[1], bundle
-    finally:
-        await runner.cleanup()
+    other = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    certs.ca.issue_cert("other.example").configure_cert(other)
+    async with (
+        serve_app(_user_app(), ssl_context=certs.server_context()) as url,
+        serve_app(_user_app(), ssl_context=other) as other_url,
+    ):
+        yield url, other_url, certs.ca_file
 
 
 async def test_tls_is_verified_by_default(https: tuple[str, str, Path], backend: str) -> None:
@@ -162,20 +158,15 @@ Handler = Callable[[web.Request], Awaitable[web.StreamResponse]]
 
 @pytest.fixture
 async def serve() -> AsyncIterator[Callable[[Handler], Awaitable[str]]]:
-    runners: list[web.AppRunner] = []
+    """Serves one handler on every path per call, until the test ends: its URL."""
+    async with contextlib.AsyncExitStack() as stack:
 
-    async def start(handler: Handler) -> str:
-        app = web.Application()
-        app.router.add_route("*", "/{tail:.*}", handler)
-        runner = web.AppRunner(app)
-        await runner.setup()
-        await web.TCPSite(runner, "127.0.0.1", 0).start()
-        runners.append(runner)
-        return f"http://127.0.0.1:{runner.addresses[0][1]}"
+        async def start(handler: Handler) -> str:
+            app = web.Application()
+            app.router.add_route("*", "/{tail:.*}", handler)
+            return await stack.enter_async_context(serve_app(app))
 
-    yield start
-    for runner in runners:
-        await runner.cleanup()
+        yield start
 
 
 BIG = 5 << 20
