@@ -123,6 +123,13 @@ def mocked() -> Iterator[aioresponses.aioresponses]:
 
 
 @pytest.fixture
+async def http() -> AsyncIterator[aiohttp.ClientSession]:
+    """A plain aiohttp client, for wire-level checks the SDK would hide."""
+    async with aiohttp.ClientSession() as session:
+        yield session
+
+
+@pytest.fixture
 async def session(no_sleep: NoSleep) -> AsyncIterator[Session]:
     async with Session(sleep=no_sleep, random=lambda: 1.0) as s:
         yield s

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 
-import aiohttp
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient, Session
@@ -45,10 +44,3 @@ async def cf(emu: Emulator, wire: Session) -> AsyncIterator[ContactflowClient]:
 async def az(emu: Emulator, wire: Session) -> AsyncIterator[AutomizyClient]:
     async with AutomizyClient(emu.api_key, emu.automizy_url, session=wire) as client:
         yield client
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    """A plain aiohttp client, for wire-level checks the SDK would hide."""
-    async with aiohttp.ClientSession() as session:
-        yield session

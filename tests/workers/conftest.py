@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 from collections.abc import AsyncIterator, Iterator, Sequence
 
-import aiohttp
 import pytest
 
 from contactflow_automizy import AutomizyClient, ContactflowClient
@@ -18,12 +17,6 @@ from tests.services.redis_server import RedisServer
 def emulator() -> Iterator[EmulatorProcess]:
     with run_emulator() as emu:
         yield emu
-
-
-@pytest.fixture
-async def http() -> AsyncIterator[aiohttp.ClientSession]:
-    async with aiohttp.ClientSession() as session:
-        yield session
 
 
 @pytest.fixture
