@@ -47,6 +47,7 @@ from __future__ import annotations
 
 import asyncio
 import csv
+import functools
 import io
 import os
 import re
@@ -446,35 +447,27 @@ class CsvImportMixin(ImportsMixin):
         else:
             explicit = _check_explicit(mapping)
 
+        upload = functools.partial(
+            _import,
+            self,
+            source,
+            lists,
+            explicit,
+            overwrite,
+            add,
+            remove,
+            notification_email,
+            on_progress,
+        )
         store = store_for(job_id, job_store, self.session.job_store)
         if store is None:
-            return await _import(
-                self,
-                source,
-                lists,
-                explicit,
-                overwrite,
-                add,
-                remove,
-                notification_email,
-                on_progress,
-            )
+            return await upload()
         assert job_id is not None
         target = ",".join(str(i) for i in sorted(set(lists)))
         async with claim_job(store, job_id, IMPORT_KIND, target) as run:
             if run.done:
                 return attrs.evolve(run.result_as(CsvImportResult), already_done=True)
             await run.start_attempt()
-            result = await _import(
-                self,
-                source,
-                lists,
-                explicit,
-                overwrite,
-                add,
-                remove,
-                notification_email,
-                on_progress,
-            )
+            result = await upload()
             await run.finish(result)
             return result
